@@ -1,0 +1,125 @@
+// The built-in `echo` image: an HTTP server on every TCP port and a UDP
+// responder on every UDP port, each answering with who it is and who asked
+// (design: "Details that clients rely on"). Clients and e2e tests read the
+// JSON to see which pod served them and which source address it saw.
+
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface EchoPort {
+  port: number;
+  protocol: 'TCP' | 'UDP';
+}
+
+export interface EchoIdentity {
+  pod: string;
+  namespace: string;
+  node: string;
+  podIP: string;
+}
+
+export interface EchoOptions extends EchoIdentity {
+  ports: EchoPort[];
+  /** address to listen on; all IPv4 addresses of the pod by default */
+  host?: string;
+}
+
+/** The answer to every request and datagram; keys fixed by the design. */
+export interface EchoReply extends EchoIdentity {
+  clientIP: string;
+  clientPort: number;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+}
+
+export interface EchoServer {
+  /** the ports actually bound (useful when asked for port 0) */
+  ports: EchoPort[];
+  close(): Promise<void>;
+}
+
+/** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) reads as `10.0.0.1`. */
+const plainIp = (address: string | undefined) => (address ?? '').replace(/^::ffff:/, '');
+
+export function echoReply(identity: EchoIdentity, client: { ip: string; port: number }, port: number, protocol: 'TCP' | 'UDP'): EchoReply {
+  return {
+    pod: identity.pod,
+    namespace: identity.namespace,
+    node: identity.node,
+    podIP: identity.podIP,
+    clientIP: plainIp(client.ip),
+    clientPort: client.port,
+    port,
+    protocol,
+  };
+}
+
+function startHttp(identity: EchoIdentity, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const local = req.socket.localPort ?? port;
+    const body = JSON.stringify(
+      echoReply(identity, { ip: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 }, local, 'TCP'),
+    );
+    // Drain the request body so keep-alive clients can send the next request.
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) + 1 });
+    res.end(`${body}\n`);
+  });
+  // Keep-alive connections must not hold close() open.
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function startUdp(identity: EchoIdentity, port: number, host: string): Promise<Socket> {
+  const socket = createSocket('udp4');
+  socket.on('message', (_msg, rinfo) => {
+    const local = socket.address().port;
+    const body = JSON.stringify(echoReply(identity, { ip: rinfo.address, port: rinfo.port }, local, 'UDP'));
+    socket.send(`${body}\n`, rinfo.port, rinfo.address);
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
+
+/** Starts every listener; if one port cannot be bound, closes the others and rejects. */
+export async function startEcho(options: EchoOptions): Promise<EchoServer> {
+  const host = options.host ?? '0.0.0.0';
+  const identity: EchoIdentity = { pod: options.pod, namespace: options.namespace, node: options.node, podIP: options.podIP };
+  const http: Server[] = [];
+  const udp: Socket[] = [];
+  const close = async () => {
+    await Promise.all([
+      ...http.map((s) => new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      })),
+      ...udp.map((s) => new Promise<void>((r) => s.close(() => r()))),
+    ]);
+  };
+  try {
+    for (const p of options.ports) {
+      if (p.protocol === 'UDP') udp.push(await startUdp(identity, p.port, host));
+      else http.push(await startHttp(identity, p.port, host));
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const ports: EchoPort[] = [
+    ...http.map((s) => ({ port: (s.address() as AddressInfo).port, protocol: 'TCP' as const })),
+    ...udp.map((s) => ({ port: s.address().port, protocol: 'UDP' as const })),
+  ];
+  return { ports, close };
+}
