@@ -1,0 +1,112 @@
+// Node registration and liveness. Heartbeats are kept in memory (like
+// Kubernetes' leases) and write nothing while a node stays Ready; the monitor
+// marks a node NotReady after three missed heartbeats, and its pods not ready,
+// so their endpoints move to notReadyAddresses.
+
+import { ApiError, notFound } from '../../api/errors.ts';
+import { objectKey } from '../../api/resources.ts';
+import type { AnyObject, Node, NodeCondition, Pod } from '../../api/types.ts';
+import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.ts';
+import { isNodeReady } from '../scheduler.ts';
+import type { NodeRegistry } from '../store/types.ts';
+import type { Registry } from './registry.ts';
+
+export const HEARTBEAT_INTERVAL_MS = 1000;
+export const MISSED_HEARTBEATS = 3;
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function readyCondition(ready: boolean, now: string, reason: string, message: string): NodeCondition {
+  return { type: 'Ready', status: ready ? 'True' : 'Unknown', lastHeartbeatTime: now, lastTransitionTime: now, reason, message };
+}
+
+export class Nodes implements NodeRegistry {
+  private lastSeen = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly allocators: AllocatorConfig,
+    private readonly clock: () => number = Date.now,
+  ) {
+    // After a restart every known node gets a full grace period.
+    for (const node of registry.store.list<Node>('Node')) this.lastSeen.set(node.metadata.name, clock());
+  }
+
+  async register(request: { name: string; internalIP: string; proxyMode?: string }): Promise<AnyObject> {
+    const { name, internalIP } = request;
+    if (!NODE_NAME.test(name) || name.length > 253) throw new ApiError('Invalid', `Node "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
+    this.lastSeen.set(name, this.clock());
+    const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.registry.transact((tx, hooks) => {
+      const existing = tx.get<Node>('Node', undefined, name);
+      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name));
+      const node: Node = {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: existing?.metadata ?? { name, labels: { 'kubernetes.io/hostname': name } },
+        spec: { ...existing?.spec, podCIDR, podCIDRs: [podCIDR] },
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: internalIP },
+            { type: 'Hostname', address: name },
+          ],
+          conditions: [readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')],
+          nodeInfo: { kubeProxyVersion: 'minik', proxyMode: request.proxyMode ?? 'nftables' },
+        },
+      };
+      const written = existing ? tx.update(node) : tx.create(node);
+      hooks.afterWrite(written, existing);
+      return written;
+    });
+  }
+
+  async heartbeat(name: string): Promise<void> {
+    const node = this.registry.store.get<Node>('Node', undefined, name);
+    if (!node) throw notFound('nodes', name);
+    this.lastSeen.set(name, this.clock());
+    if (!isNodeReady(node)) await this.setReady(name, true);
+  }
+
+  /** Checks every node once; called by the monitor every heartbeat interval. */
+  async checkNodes(): Promise<void> {
+    const deadline = this.clock() - MISSED_HEARTBEATS * HEARTBEAT_INTERVAL_MS;
+    for (const node of this.registry.store.list<Node>('Node')) {
+      const seen = this.lastSeen.get(node.metadata.name) ?? 0;
+      if (seen < deadline && isNodeReady(node)) await this.setReady(node.metadata.name, false);
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.checkNodes().catch(() => {}), HEARTBEAT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private setReady(name: string, ready: boolean): Promise<void> {
+    const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.registry.transact((tx, hooks) => {
+      const node = tx.get<Node>('Node', undefined, name);
+      if (!node) return;
+      const others = (node.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
+      const condition = ready
+        ? readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')
+        : readyCondition(false, now, 'NodeStatusUnknown', 'minik agent stopped posting node status');
+      const updated = tx.update({ ...node, status: { ...node.status, conditions: [...others, condition] } });
+      hooks.afterWrite(updated, node);
+      if (ready) return;
+      // Its pods can no longer be trusted to serve: not ready until its agent says otherwise.
+      for (const pod of tx.list<Pod>('Pod')) {
+        if (pod.spec.nodeName !== name) continue;
+        const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
+        conditions.push({ type: 'Ready', status: 'False', reason: 'NodeNotReady', lastTransitionTime: now });
+        const changed = tx.update({ ...pod, status: { ...pod.status, conditions } });
+        hooks.afterWrite(changed, pod);
+      }
+    });
+  }
+}
