@@ -1,0 +1,110 @@
+// Where the CLI finds its server, token and lab: flags, then MINIK_SERVER /
+// MINIK_TOKEN, then the YAML file `minik up` writes (~/.minik/config, or
+// MINIK_CONFIG). Pure: the caller hands in the flags, the environment and a
+// file reader.
+
+import { parse, stringify } from 'yaml';
+import { DEFAULT_LAB } from '../api/layout.ts';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:6443';
+
+export interface ConfigFlags {
+  server?: string;
+  token?: string;
+  lab?: string;
+}
+
+/** The file's keys. */
+export interface ConfigFile {
+  server?: string;
+  token?: string;
+  lab?: string;
+}
+
+export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
+
+export interface ResolvedConfig {
+  server: string;
+  token?: string;
+  lab: string;
+  configPath: string;
+  /** Where the server came from, for error messages. */
+  serverSource: ConfigSource;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** `MINIK_CONFIG`, else `$HOME/.minik/config`. */
+export function configPath(env: Env): string {
+  if (env.MINIK_CONFIG) return env.MINIK_CONFIG;
+  return `${env.HOME ?? '/root'}/.minik/config`;
+}
+
+/** Parses the config file's text; a file that is not a YAML map is an error naming the file. */
+export function parseConfigFile(text: string, path: string): ConfigFile {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new ConfigError(`error loading config file "${path}": ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`error loading config file "${path}": expected a map with server: and token:`);
+  const out: ConfigFile = {};
+  for (const k of ['server', 'token', 'lab'] as const) {
+    const v = (doc as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null) out[k] = String(v);
+  }
+  return out;
+}
+
+export function formatConfigFile(config: ConfigFile): string {
+  return stringify(config);
+}
+
+/**
+ * Flags beat environment beat file. The file is only read when something is
+ * still missing, so `--server X --token Y` works with a broken config file.
+ * `readFile` returns undefined for a file that does not exist.
+ */
+export function resolveConfig(flags: ConfigFlags, env: Env, readFile: (path: string) => string | undefined): ResolvedConfig {
+  const path = configPath(env);
+  let file: ConfigFile | undefined;
+  const fromFile = (): ConfigFile => {
+    if (!file) {
+      const text = readFile(path);
+      file = text === undefined ? {} : parseConfigFile(text, path);
+    }
+    return file;
+  };
+  const pick = (flag: string | undefined, envValue: string | undefined, key: keyof ConfigFile): [string | undefined, ConfigSource] => {
+    if (flag) return [flag, 'flag'];
+    if (envValue) return [envValue, 'env'];
+    const v = fromFile()[key];
+    return v ? [v, 'file'] : [undefined, 'default'];
+  };
+  const [server, serverSource] = pick(flags.server, env.MINIK_SERVER, 'server');
+  const [token] = pick(flags.token, env.MINIK_TOKEN, 'token');
+  const [lab] = pick(flags.lab, env.MINIK_LAB, 'lab');
+  return {
+    server: normalizeServer(server ?? DEFAULT_SERVER),
+    token,
+    lab: lab ?? DEFAULT_LAB,
+    configPath: path,
+    serverSource,
+  };
+}
+
+/** `127.0.0.1:6443` → `http://127.0.0.1:6443` (kubectl accepts host:port too). */
+export function normalizeServer(server: string): string {
+  const s = server.trim().replace(/\/+$/, '');
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `http://${s}`;
+}
