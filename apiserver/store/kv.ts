@@ -17,7 +17,8 @@ export async function openLevel(dir: string): Promise<KvDb> {
   const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
   await db.open();
   return {
-    batch: (ops, options) => db.batch(ops as Parameters<typeof db.batch>[0], options),
+    // level's batch typing is overloaded; our ops are exactly its put/del operations.
+    batch: (ops, options) => (db as unknown as { batch(o: KvOp[], opt: { sync: boolean }): Promise<void> }).batch(ops, options),
     entries: (prefix) => db.iterator({ gte: prefix, lt: `${prefix}\xff` }),
     clearRange: (from, to) => db.clear({ gte: from, lt: to }),
     close: () => db.close(),
