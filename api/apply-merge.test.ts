@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isUnchanged, mergeForApply, withServiceDefaults } from './apply-merge.ts';
+import { isUnchanged, mergeForApply } from './apply-merge.ts';
 import type { Namespace, Pod, Service } from './types.ts';
 
 const live: Service = {
@@ -112,17 +112,6 @@ test('namespaces and pods: labels decide; pod spec compared as a subset', () => 
   const podManifest: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd' }, spec: { containers: [{ name: 'c', image: 'echo' }] } };
   assert.ok(isUnchanged(pod, mergeForApply(pod, podManifest)));
   assert.not.ok(isUnchanged(pod, mergeForApply(pod, { ...podManifest, spec: { containers: [{ name: 'c', image: 'other' }] } })));
-});
-
-test('service defaults as Kubernetes has them', () => {
-  assert.equal(withServiceDefaults({ ports: [{ port: 80 }] }), {
-    type: 'ClusterIP',
-    sessionAffinity: 'None',
-    ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
-    internalTrafficPolicy: 'Cluster',
-  });
-  assert.is(withServiceDefaults({ type: 'NodePort' }).externalTrafficPolicy, 'Cluster');
-  assert.equal(withServiceDefaults({ sessionAffinity: 'ClientIP' }).sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
 });
 
 test.run();

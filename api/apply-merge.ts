@@ -7,7 +7,8 @@
 // resourceVersion, creationTimestamp), allocations (spec.clusterIP(s),
 // spec.ports[].nodePort) and status.
 
-import type { KubeObject, Service, ServicePort, ServiceSpec } from './types.ts';
+import { applyDefaults } from './defaults.ts';
+import type { AnyObject, KubeObject, Service, ServicePort, ServiceSpec } from './types.ts';
 
 const NODE_PORT_TYPES = new Set(['NodePort', 'LoadBalancer']);
 
@@ -58,22 +59,21 @@ function matchingLivePort(livePorts: ServicePort[], port: ServicePort): ServiceP
 
 /**
  * True when PUTting `merged` would change nothing a user wrote: labels and
- * annotations equal, and every value in the (defaulted) merged spec equal to
- * the live one. Fields only the live object has — server defaults such as
- * ipFamilies — are ignored, except in label-like maps, which must be equal.
+ * annotations equal, and every value in the merged spec equal to the live
+ * one after Kubernetes defaults on both sides (right whether or not the
+ * server writes its defaults back; a dropped `sessionAffinity: ClientIP`
+ * compares as the default None, so it counts as a change). Fields only the
+ * live object has — server additions such as ipFamilies — are ignored,
+ * except in label-like maps, which must be equal.
  */
 export function isUnchanged(live: KubeObject, merged: KubeObject): boolean {
   if (!sameMap(live.metadata.labels, merged.metadata.labels)) return false;
   if (!sameMap(live.metadata.annotations, merged.metadata.annotations)) return false;
+  const l = applyDefaults(live as AnyObject) as KubeObject & { subsets?: unknown };
+  const m = applyDefaults(merged as AnyObject) as KubeObject & { subsets?: unknown };
   // Endpoints keep their data outside spec.
-  if (merged.kind === 'Endpoints') {
-    return covers((live as { subsets?: unknown }).subsets, (merged as { subsets?: unknown }).subsets);
-  }
-  if (merged.kind === 'Service') {
-    // Defaulting both sides: right whether or not the server writes its defaults back.
-    return covers(withServiceDefaults((live as Service).spec ?? {}), withServiceDefaults((merged as Service).spec ?? {}));
-  }
-  return covers(live.spec, merged.spec);
+  if (merged.kind === 'Endpoints') return covers(l.subsets, m.subsets);
+  return covers(l.spec, m.spec);
 }
 
 function sameMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
@@ -96,25 +96,4 @@ function covers(live: unknown, desired: unknown, key = ''): boolean {
   if (EXACT_MAPS.has(key)) return sameMap(live as Record<string, string>, desired as Record<string, string>);
   const l = live as Record<string, unknown>;
   return Object.entries(desired as Record<string, unknown>).every(([k, v]) => covers(l[k], v, k));
-}
-
-/**
- * The Kubernetes defaults a server adds to a Service, so a manifest that
- * leaves them out still compares equal — and one that drops a non-default
- * value (sessionAffinity: ClientIP) compares different.
- */
-export function withServiceDefaults(spec: ServiceSpec): ServiceSpec {
-  const type = spec.type ?? 'ClusterIP';
-  const out: ServiceSpec = { ...spec, type, sessionAffinity: spec.sessionAffinity ?? 'None' };
-  if (type !== 'ExternalName') {
-    out.ports = (spec.ports ?? []).map((p) => ({ ...p, protocol: p.protocol ?? 'TCP', targetPort: p.targetPort ?? p.port }));
-    out.internalTrafficPolicy = spec.internalTrafficPolicy ?? 'Cluster';
-  }
-  if (NODE_PORT_TYPES.has(type)) out.externalTrafficPolicy = spec.externalTrafficPolicy ?? 'Cluster';
-  if (out.sessionAffinity === 'ClientIP') {
-    out.sessionAffinityConfig = {
-      clientIP: { timeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 },
-    };
-  }
-  return out;
 }
