@@ -1,0 +1,99 @@
+// Waiting for the lab to come up: the apiserver's /readyz, then every node's
+// Ready condition over REST. A minimal client of its own (fetch + Bearer), so
+// the lab does not wait for the full CLI client; `up` takes the node wait as
+// an injected function anyway.
+
+import { LabError } from './errors.ts';
+
+export type WaitForReady = (server: string, token: string, nodeNames: string[], timeoutMs: number) => Promise<void>;
+
+export interface PollOptions {
+  intervalMs?: number;
+  /** Checked between polls: a reason to stop waiting at once (the daemon died). */
+  giveUpIf?: () => string | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function poll<T>(timeoutMs: number, opts: PollOptions, attempt: () => Promise<T | undefined>): Promise<T | string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reason = opts.giveUpIf?.();
+    if (reason) return reason;
+    const value = await attempt();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) return '';
+    await sleep(opts.intervalMs ?? 100);
+  }
+}
+
+async function get(url: string, token?: string): Promise<Response> {
+  return fetch(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(2000),
+  });
+}
+
+/** Resolves when GET <server>/readyz answers 200. */
+export async function waitForApiserver(server: string, timeoutMs: number, opts: PollOptions = {}): Promise<void> {
+  let last = 'no answer yet';
+  const result = await poll(timeoutMs, opts, async () => {
+    try {
+      const res = await get(`${server}/readyz`);
+      if (res.ok) return true;
+      last = `/readyz answered ${res.status}: ${(await res.text()).slice(0, 200)}`;
+    } catch (err) {
+      last = (err as Error).cause ? String(((err as Error).cause as Error).message ?? (err as Error).cause) : (err as Error).message;
+    }
+    return undefined;
+  });
+  if (result === true) return;
+  throw new LabError('LAB_APISERVER_NOT_READY', result || `apiserver at ${server} not ready after ${timeoutMs / 1000} s (${last})`);
+}
+
+interface NodeLike {
+  metadata?: { name?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** Names of the nodes in a NodeList whose Ready condition is True. */
+export function readyNodeNames(list: { items?: NodeLike[] }): string[] {
+  return (list.items ?? [])
+    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((n) => n.metadata?.name ?? '')
+    .filter(Boolean);
+}
+
+/** Resolves when every node of `nodeNames` is Ready (GET /api/v1/nodes). */
+export async function waitForNodesReady(
+  server: string,
+  token: string,
+  nodeNames: string[],
+  timeoutMs: number,
+  opts: PollOptions = {},
+): Promise<void> {
+  let notReady = [...nodeNames];
+  let last = '';
+  const result = await poll(timeoutMs, opts, async () => {
+    try {
+      const res = await get(`${server}/api/v1/nodes`, token);
+      if (res.status === 401) throw new LabError('LAB_NODES_NOT_READY', `the apiserver at ${server} refused the lab's token (401)`);
+      if (!res.ok) {
+        last = `GET /api/v1/nodes answered ${res.status}`;
+        return undefined;
+      }
+      const ready = new Set(readyNodeNames((await res.json()) as { items?: NodeLike[] }));
+      notReady = nodeNames.filter((n) => !ready.has(n));
+      return notReady.length === 0 ? true : undefined;
+    } catch (err) {
+      if (err instanceof LabError) throw err;
+      last = (err as Error).message;
+      return undefined;
+    }
+  });
+  if (result === true) return;
+  throw new LabError(
+    'LAB_NODES_NOT_READY',
+    result || `nodes not Ready after ${timeoutMs / 1000} s: ${notReady.join(', ')}${last ? ` (${last})` : ''}`,
+  );
+}
