@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { applyDefaults, defaultNamespace, prepareForUpdate } from './defaults.ts';
-import type { Endpoints, Ingress, Namespace, Pod, Service } from './types.ts';
+import type { Endpoints, Ingress, KubeObject, Namespace, Pod, Service } from './types.ts';
 
 const service = (spec: Service['spec'], meta: Partial<Service['metadata']> = {}): Service =>
   ({ kind: 'Service', metadata: { name: 'web', ...meta }, spec }) as Service;
@@ -121,7 +121,7 @@ test('defaultNamespace fills only namespaced kinds and keeps a set namespace', (
   assert.is(defaultNamespace(service({ ports: [] }), 'demo').metadata.namespace, 'demo');
   assert.is(defaultNamespace(service({ ports: [] }, { namespace: 'other' }), 'demo').metadata.namespace, 'other');
   assert.is(defaultNamespace(service({ ports: [] })).metadata.namespace, 'default');
-  const node = defaultNamespace({ kind: 'Node', apiVersion: 'v1', metadata: { name: 'node1' }, spec: {} }, 'demo');
+  const node = defaultNamespace({ kind: 'Node', apiVersion: 'v1', metadata: { name: 'node1' }, spec: {} } as KubeObject, 'demo');
   assert.is(node.metadata.namespace, undefined);
 });
 
