@@ -1,0 +1,45 @@
+// An in-process apiserver for tests: the real registry and REST app over the
+// in-memory store twin. `request` goes through app.request(), no sockets.
+
+import { CLUSTER } from '../api/layout.ts';
+import { allocatorConfig } from './allocators/allocators.ts';
+import { createApp } from './app.ts';
+import { bootstrap } from './bootstrap.ts';
+import { Registry } from './registry/registry.ts';
+import { MemoryKv } from './store/memory-kv.ts';
+import { Store } from './store/store.ts';
+
+export const TEST_TOKEN = 'test-token';
+
+export async function testApiserver(overrides: Partial<Parameters<typeof allocatorConfig>[0]> = {}) {
+  const store = await Store.open(new MemoryKv());
+  const allocators = allocatorConfig({
+    serviceCidr: CLUSTER.serviceCidr,
+    nodePortRange: CLUSTER.nodePortRange,
+    lbPool: CLUSTER.lbPool,
+    clusterCidr: CLUSTER.clusterCidr,
+    dnsServiceIp: CLUSTER.dnsServiceIp,
+    ...overrides,
+  });
+  const registry = new Registry(store, allocators);
+  await bootstrap(registry, CLUSTER.dnsServiceIp);
+  const app = createApp(registry, { token: TEST_TOKEN });
+  async function request(method: string, path: string, body?: unknown, token: string | null = TEST_TOKEN) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const res = await app.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json };
+  }
+  return { store, registry, allocators, app, request };
+}
