@@ -160,6 +160,19 @@ test('200 concurrent creates get 200 distinct cluster IPs and node ports', async
   assert.is(store.allocationsOf(POOLS.clusterIp).size, 201);
 });
 
+test('a PUT that leaves out the allocated cluster IP and node port keeps them; changing the IP is refused', async () => {
+  const { request } = await testApiserver();
+  const created = (await request('POST', SVC, service('web', { type: 'NodePort' }))).body;
+  const bare = service('web', { type: 'NodePort' });
+  const kept = await request('PUT', `${SVC}/web`, bare);
+  assert.is(kept.status, 200, JSON.stringify(kept.body));
+  assert.is(kept.body.spec.clusterIP, created.spec.clusterIP);
+  assert.is(kept.body.spec.ports[0].nodePort, created.spec.ports[0].nodePort);
+  const moved = await request('PUT', `${SVC}/web`, service('web', { type: 'NodePort', clusterIP: '10.96.0.77' }));
+  assert.is(moved.status, 422);
+  assert.match(moved.body.message, /field is immutable/);
+});
+
 test('malformed JSON is 400; a body over 1 MiB is 413; nothing stored', async () => {
   const { request, store } = await testApiserver();
   const revision = store.currentRevision();

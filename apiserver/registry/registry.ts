@@ -3,7 +3,7 @@
 // change (endpoints, scheduling) — each write one atomic store transaction.
 
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from '../../api/errors.ts';
-import { applyDefaults } from '../../api/defaults.ts';
+import { applyDefaults, prepareForUpdate } from '../../api/defaults.ts';
 import { matchesSelector, parseSelector } from '../../api/labels.ts';
 import { resourceByKind, type Kind } from '../../api/resources.ts';
 import type { AnyObject, Endpoints, Namespace, Node, Pod, Service } from '../../api/types.ts';
@@ -74,14 +74,16 @@ export class Registry {
 
   /** PUT: replaces spec and metadata; status stays the server's (see updateStatus). */
   async update<T extends AnyObject>(input: T): Promise<T> {
-    const obj = this.admit(input);
+    const admitted = this.admit(input);
     return this.store.transact((tx) => {
-      const kind = obj.kind as Kind;
+      const kind = admitted.kind as Kind;
       const info = resourceByKind(kind);
-      const old = tx.get(kind, obj.metadata.namespace, obj.metadata.name);
-      if (!old) throw notFound(info.plural, obj.metadata.name);
-      const rv = obj.metadata.resourceVersion;
-      if (rv && rv !== old.metadata.resourceVersion) throw conflict(info.plural, obj.metadata.name);
+      const old = tx.get(kind, admitted.metadata.namespace, admitted.metadata.name);
+      if (!old) throw notFound(info.plural, admitted.metadata.name);
+      const rv = admitted.metadata.resourceVersion;
+      if (rv && rv !== old.metadata.resourceVersion) throw conflict(info.plural, admitted.metadata.name);
+      // Like Kubernetes: an update that leaves out allocated values keeps them.
+      const obj = prepareForUpdate(admitted, old);
       const errors = validateObject(obj, old);
       if (errors.length) throw invalid(kind, obj.metadata.name, errors);
       obj.metadata.uid = old.metadata.uid;
