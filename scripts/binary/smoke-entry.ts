@@ -37,6 +37,7 @@ function main(argv: string[]): Promise<void> | void {
   const [command, arg] = argv;
   if (command === '--version') return console.log(VERSION);
   if (command === 'smoke') return smoke(arg ?? 'smoke-db');
+  if (command === '--help') return console.log('usage: minik-smoke --version | smoke [DATA_DIR]');
   console.error('usage: minik-smoke --version | smoke [DATA_DIR]');
   process.exitCode = 2;
 }
