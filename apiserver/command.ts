@@ -1,0 +1,24 @@
+// `minik apiserver`: the daemon's command. Flags come from APISERVER_FLAGS
+// (each with its MINIK_* fallback); it runs until the process is asked to stop.
+
+import type { CommandModule } from '../cli/commands/types.ts';
+import { APISERVER_FLAGS, apiserverOptions } from './options.ts';
+
+export const apiserverCommand: CommandModule = {
+  name: 'apiserver',
+  description: 'Run the API server (REST + gRPC watch)',
+  options: APISERVER_FLAGS.map((f) => ({
+    flags: `--${f.name} <value>`,
+    description: `${f.description}${f.default ? ` (default: ${f.default})` : ''}`,
+  })),
+  async run(ctx, input) {
+    const options = apiserverOptions(input.options, ctx.io.env);
+    const { startApiserver } = await import('./server.ts');
+    const server = await startApiserver(options);
+    ctx.io.out(`minik apiserver: REST on ${server.urls.join(', ')}; gRPC on ${server.grpcAddresses.join(', ')}; data in ${options.dataDir}\n`);
+    const signal = await ctx.io.untilSignal();
+    ctx.io.out(`minik apiserver: ${signal}, shutting down\n`);
+    await server.close();
+    return 0;
+  },
+};
