@@ -9,6 +9,8 @@ export interface Progress {
   step<T>(text: string, work: () => Promise<T>, done?: (result: T) => string): Promise<T>;
   info(text: string): void;
   warn(text: string): void;
+  /** A plain line (the closing "what to type next"). */
+  say(text: string): void;
 }
 
 export function oraProgress(stream: NodeJS.WriteStream = process.stdout): Progress {
@@ -28,6 +30,7 @@ export function oraProgress(stream: NodeJS.WriteStream = process.stdout): Progre
     },
     info: (text) => void ora({ text, stream }).info(),
     warn: (text) => void ora({ text, stream }).warn(),
+    say: (text) => void stream.write(`${text}\n`),
   };
 }
 
@@ -51,5 +54,9 @@ export class RecordingProgress implements Progress {
 
   warn(text: string): void {
     this.lines.push(`warn: ${text}`);
+  }
+
+  say(text: string): void {
+    this.lines.push(text);
   }
 }

@@ -5,7 +5,8 @@
 
 import { LabError } from './errors.ts';
 
-export type WaitForReady = (server: string, token: string, nodeNames: string[], timeoutMs: number) => Promise<void>;
+/** `opts` is optional: a waiter that ignores it still works (up also races it against the daemons). */
+export type WaitForReady = (server: string, token: string, nodeNames: string[], timeoutMs: number, opts?: PollOptions) => Promise<void>;
 
 export interface PollOptions {
   intervalMs?: number;

@@ -1,0 +1,222 @@
+// `minik up` for the netns provider: build (or repair) the lab network, start
+// the apiserver and one agent per node, wait until every node is Ready, write
+// the client config and say what to type next. Idempotent: on an existing lab
+// it restarts only the daemons whose process is gone and reports the rest.
+//
+// Everything with a side effect comes in through `UpDeps`, so the whole flow
+// runs in unit tests against fakes; e2e/lab.test.ts runs it for real.
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import { labLayout, type LabLayout } from '../../api/layout.ts';
+import { readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
+import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
+import { LabError } from './errors.ts';
+import type { Exec } from './exec.ts';
+import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type LabAddresses } from './lan.ts';
+import { applyLab, planLab, type ApplyResult } from './netns.ts';
+import { pickApiPort } from './ports.ts';
+import { assertRoot, ensureCommands } from './preflight.ts';
+import type { Progress } from './progress.ts';
+import { waitForApiserver, type WaitForReady } from './ready.ts';
+import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, DEFAULT_API_PORT, localServerUrl } from './specs.ts';
+
+export { down, type DownDeps, type DownOptions, type DownResult } from './down.ts';
+export { labStatus, type LabStatus } from './status.ts';
+
+export interface UpOptions {
+  name: string;
+  lan: string;
+  nodes: number;
+  proxyMode: string;
+  /** how to run minik: `[binary]`, or `[process.execPath, ...loader flags, script]` for a checkout */
+  minikArgv: string[];
+  /** default: the lab's recorded port, else 6443, else the next free pair */
+  apiPort?: number;
+  /** parent of lab directories (default /var/lib/minik/labs) */
+  labsRoot?: string;
+  /** for the apiserver and then for the nodes (default 60 s each) */
+  readyTimeoutMs?: number;
+}
+
+export interface UpDeps {
+  exec: Exec;
+  progress: Progress;
+  waitForReady: WaitForReady;
+  writeConfig: (config: MinikConfig) => Promise<void>;
+  daemons?: (layout: LabLayout) => DaemonControl;
+  uid?: () => number;
+  waitForApiserver?: typeof waitForApiserver;
+  pickPort?: (preferred: number) => Promise<number>;
+  /** the apiserver's token file, read once it is ready */
+  readToken?: (path: string) => string;
+}
+
+export interface UpResult {
+  lab: string;
+  server: string;
+  token: string;
+  nodes: string[];
+  /** daemons this run started */
+  started: string[];
+  /** daemons that were already running and were left alone */
+  alreadyRunning: string[];
+  network: ApplyResult;
+  ms: number;
+}
+
+const DEFAULT_READY_TIMEOUT_MS = 60_000;
+const DAEMON_CHECK_MS = 200;
+
+const readTokenFile = (path: string) => readFileSync(path, 'utf8').trim();
+
+/** A daemon that died while we wait means waiting longer is pointless: say why, with its log. */
+function deathNotice(daemons: DaemonControl, names: string[]): string | undefined {
+  const dead = names.find((n) => !daemons.status(n).running);
+  if (dead === undefined) return undefined;
+  const log = daemons.logPath(dead);
+  const tail = logTail(log);
+  return `${dead} exited; see ${log}${tail ? `:\n${tail}` : ''}`;
+}
+
+/** Runs `wait` but rejects as soon as one of `names` is no longer running. */
+async function whileRunning<T>(daemons: DaemonControl, names: string[], wait: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const watch = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const notice = deathNotice(daemons, names);
+      if (notice) reject(new LabError('LAB_DAEMON_FAILED', notice));
+    }, DAEMON_CHECK_MS);
+  });
+  try {
+    return await Promise.race([wait, watch]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function resolveNodeCount(requested: number, record: LabRecord | undefined, progress: Progress, name: string): number {
+  if (record && requested < record.nodes) {
+    progress.warn(`lab ${name} keeps its ${record.nodes} nodes (run minik down first to make it smaller)`);
+    return record.nodes;
+  }
+  return requested;
+}
+
+export function nextSteps(name: string, lan: LabAddresses, nodeCount: number, ms: number, server: string): string[] {
+  const lab = name === 'minik' ? '' : ` --name ${name}`;
+  return [
+    '',
+    `Lab ${name} is up: ${nodeCount} node${nodeCount === 1 ? '' : 's'} Ready in ${(ms / 1000).toFixed(1)} s, apiserver ${server}.`,
+    `The host reaches the lab LAN ${lan.cidr} through ${labLayout(name).hostLink} (${lan.hostIp}); LoadBalancer IPs come from ${lan.lbPool}.`,
+    'Try next:',
+    '  minik get nodes -o wide',
+    '  minik run web --replicas 3 --port 8080',
+    '  minik svc create web --type NodePort --tcp 80:8080 --selector run=web',
+    '  minik svc url web',
+    `  minik ssh client -- curl -s http://${lan.nodeIp(0)}:<nodePort>/`,
+    `  minik down${lab}`,
+  ];
+}
+
+export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
+  const started = Date.now();
+  const { exec, progress } = deps;
+  assertLabName(opts.name);
+  const lan = parseLan(opts.lan);
+  assertNodeCount(opts.nodes);
+  assertProxyMode(opts.proxyMode);
+  const proxyMode = opts.proxyMode;
+  if (opts.minikArgv.length === 0) throw new LabError('LAB_INVALID_OPTION', 'no minik executable to start the daemons with');
+  assertRoot((deps.uid ?? (() => process.getuid?.() ?? 0))(), 'minik up');
+  await ensureCommands(exec, progress);
+
+  const layout = labLayout(opts.name, opts.labsRoot);
+  const record = readLabRecord(layout);
+  if (record && record.lan !== lan.cidr) {
+    throw new LabError(
+      'LAB_INVALID_OPTION',
+      `lab ${opts.name} already exists on ${record.lan}: run minik down --name ${opts.name} before changing --lan`,
+    );
+  }
+  const nodeCount = resolveNodeCount(opts.nodes, record, progress, opts.name);
+  const apiPort = record?.apiPort ?? opts.apiPort ?? (await (deps.pickPort ?? pickApiPort)(DEFAULT_API_PORT));
+  const daemons = (deps.daemons ?? ((l) => pidFileDaemons(l)))(layout);
+  const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const server = localServerUrl(apiPort);
+
+  const plan = planLab({ name: opts.name, lan: lan.cidr, nodes: nodeCount });
+  const network = await progress.step(
+    `Creating lab network ${opts.name} (${nodeCount} nodes on ${lan.cidr})`,
+    () => applyLab(plan, exec),
+    (r) =>
+      r.skipped === 0
+        ? `Lab network ${opts.name}: ${plan.namespaces.length} namespaces, host link ${plan.hostLink} ${lan.hostIp}`
+        : `Lab network ${opts.name} checked (${r.skipped} existing pieces kept)`,
+  );
+  for (const dir of [layout.dir, layout.runDir, layout.logsDir]) mkdirSync(dir, { recursive: true });
+  writeLabRecord(layout, { name: opts.name, lan: lan.cidr, nodes: nodeCount, proxyMode, apiPort });
+
+  const startedNow: string[] = [];
+  const alreadyRunning: string[] = [];
+  const waitApi = deps.waitForApiserver ?? waitForApiserver;
+  const giveUpIfApiserverDied = { giveUpIf: () => deathNotice(daemons, [APISERVER_DAEMON]) };
+
+  const apiStatus = daemons.status(APISERVER_DAEMON);
+  if (apiStatus.running) {
+    alreadyRunning.push(APISERVER_DAEMON);
+    await waitApi(server, timeoutMs, giveUpIfApiserverDied);
+    progress.info(`apiserver already running (pid ${apiStatus.pid})`);
+  } else {
+    await progress.step(
+      'Starting apiserver',
+      async () => {
+        const status = await daemons.start(apiserverSpec(layout, lan, apiPort, opts.minikArgv));
+        await waitApi(server, timeoutMs, giveUpIfApiserverDied);
+        return status;
+      },
+      (s) => `apiserver ready on ${server} and http://${lan.hostIp}:${apiPort} (pid ${s.pid})`,
+    );
+    startedNow.push(APISERVER_DAEMON);
+  }
+
+  let token: string;
+  try {
+    token = (deps.readToken ?? readTokenFile)(tokenFilePath(layout));
+  } catch {
+    throw new LabError('LAB_APISERVER_NOT_READY', `the apiserver is ready but wrote no token to ${tokenFilePath(layout)}`);
+  }
+  if (!token) throw new LabError('LAB_APISERVER_NOT_READY', `the token file ${tokenFilePath(layout)} is empty`);
+
+  const agentNames = plan.nodes.map(agentDaemonName);
+  const toStart = plan.nodes.filter((node) => !daemons.status(agentDaemonName(node)).running);
+  const running = plan.nodes.filter((node) => !toStart.includes(node));
+  alreadyRunning.push(...running.map(agentDaemonName));
+  if (running.length > 0) progress.info(`agents already running on ${running.join(', ')}`);
+  if (toStart.length > 0) {
+    await progress.step(
+      `Starting agents on ${toStart.join(', ')}`,
+      async () => {
+        for (const node of toStart) {
+          await daemons.start(agentSpec(layout, lan, apiPort, node, plan.nodes.indexOf(node), proxyMode, opts.minikArgv));
+        }
+      },
+      () => `Agents started on ${toStart.join(', ')} (proxy mode ${proxyMode})`,
+    );
+    startedNow.push(...toStart.map(agentDaemonName));
+  }
+
+  await progress.step(
+    `Waiting for ${plan.nodes.length} nodes to be Ready`,
+    () => {
+      const watched = [APISERVER_DAEMON, ...agentNames];
+      const wait = deps.waitForReady(server, token, plan.nodes, timeoutMs, { giveUpIf: () => deathNotice(daemons, watched) });
+      return whileRunning(daemons, watched, wait);
+    },
+    () => `Nodes Ready: ${plan.nodes.join(', ')}`,
+  );
+
+  await deps.writeConfig({ server, token, lab: opts.name });
+  const ms = Date.now() - started;
+  for (const line of nextSteps(opts.name, lan, plan.nodes.length, ms, server)) progress.say(line);
+  return { lab: opts.name, server, token, nodes: plan.nodes, started: startedNow, alreadyRunning, network, ms };
+}
