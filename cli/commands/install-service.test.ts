@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeExec } from '../../agent/node/exec.ts';
 import { MemoryUnitFiles } from '../../agent/systemd/install.ts';
-import { installService } from './install-service.ts';
+import { installService, installServiceCommand } from './install-service.ts';
 
 async function rejection(fn: () => Promise<unknown>): Promise<Error> {
   try {
@@ -57,6 +57,19 @@ test('unknown role and malformed --env are errors with the unit code', async () 
     assert.match((err as Error).message, /apiserver or agent/);
   }
   assert.match((await rejection(() => installService({ role: 'agent', env: ['NOEQUALS'], daemonArgs: [] }, deps))).message, /KEY=VALUE/);
+});
+
+test('the command module passes flags and the words after -- through (--print: nothing touched)', async () => {
+  let out = '';
+  const ctx = { io: { out: (t: string) => (out += t) } } as unknown as Parameters<typeof installServiceCommand.run>[0];
+  await installServiceCommand.run(ctx, {
+    args: ['agent'],
+    options: { binary: '/usr/local/bin/minik', print: true, env: ['A=1'], after: 'minik-apiserver.service' },
+    passthrough: ['--node-ip', '192.168.56.12'],
+  });
+  assert.match(out, /^ExecStart=\/usr\/local\/bin\/minik agent --node-ip 192\.168\.56\.12$/m);
+  assert.match(out, /^After=network-online\.target minik-apiserver\.service$/m);
+  assert.match(out, /^Environment="A=1"$/m);
 });
 
 test.run();

@@ -4,9 +4,11 @@
 // daemon, writes it to /etc/systemd/system and enables it. The Vagrant
 // provisioning (vagrant/provision.sh) calls it on every VM.
 
-import type { Exec } from '../../agent/node/exec.ts';
-import { installUnit, type UnitFiles } from '../../agent/systemd/install.ts';
+import { realExec, type Exec } from '../../agent/node/exec.ts';
+import { installUnit, realUnitFiles, type UnitFiles } from '../../agent/systemd/install.ts';
 import { renderUnit, SERVICE_ROLES, UnitError, type ServiceRole, type UnitOptions } from '../../agent/systemd/unit.ts';
+import { selfExecutable } from '../self.ts';
+import { listOption, stringOption, type CommandModule } from './types.ts';
 
 export interface InstallServiceOptions {
   role: string;
@@ -69,3 +71,38 @@ export async function installService(options: InstallServiceOptions, io: Install
   io.stdout(`${result.path} ${result.changed ? 'written' : 'unchanged'}`);
   for (const argv of result.commands) io.stdout(`ran: ${argv.join(' ')}`);
 }
+
+/** The registry entry: `minik install-service <role> [flags] -- DAEMON FLAGS`. */
+export const installServiceCommand: CommandModule = {
+  name: 'install-service',
+  args: '<role>',
+  description: 'Write and enable the systemd unit that runs this minik as apiserver or agent',
+  options: [
+    { flags: '--binary <path>', description: 'Executable the unit runs (default: this minik)' },
+    { flags: '--unit-dir <dir>', description: 'Where units go (default: /etc/systemd/system)' },
+    { flags: '--no-start', description: 'Only write the unit; do not run systemctl' },
+    { flags: '--print', description: 'Print the unit and change nothing' },
+    { flags: '--env <KEY=VALUE>', description: 'Environment= for the daemon', repeatable: true },
+    { flags: '--after <unit>', description: 'Start after this unit too', repeatable: true },
+  ],
+  examples: [
+    'install-service apiserver -- --listen 192.168.56.10:6443 --token-file /etc/minik/token',
+    'install-service agent --after minik-apiserver.service -- --server http://192.168.56.10:6443 --node-ip 192.168.56.10',
+  ],
+  async run(ctx, input) {
+    await installService(
+      {
+        role: input.args[0],
+        binary: stringOption(input.options, 'binary'),
+        unitDir: stringOption(input.options, 'unitDir'),
+        // cac turns --no-start into start: false
+        start: input.options.start !== false,
+        print: Boolean(input.options.print),
+        env: listOption(input.options, 'env'),
+        after: listOption(input.options, 'after'),
+        daemonArgs: input.passthrough,
+      },
+      { exec: realExec, files: realUnitFiles, stdout: (line) => ctx.io.out(`${line}\n`), selfBinary: selfExecutable() },
+    );
+  },
+};
