@@ -1,0 +1,157 @@
+// The single executable, copied alone into an empty directory: no
+// node_modules above it, no source tree, no node on PATH. It must still be
+// the CLI and the apiserver, LevelDB included.
+//
+// Builds dist/minik first when it is missing or older than the sources (one
+// build per run). Until cli/main.ts exists, the smoke entry stands in.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ensureBinary, realCliExists, SMOKE_ENTRY, SMOKE_OUT } from '../scripts/binary/ensure.ts';
+
+const EXAMPLES = '/work/shared/examples';
+const realCli = realCliExists();
+const dir = mkdtempSync(join(tmpdir(), 'minik-binary-e2e-'));
+const alone = join(dir, 'minik');
+const emptyPath = join(dir, 'empty-path');
+const home = join(dir, 'home');
+const children: ChildProcess[] = [];
+
+/** A clean environment: no node on PATH, a private HOME (so the addon cache is ours to inspect). */
+const env = () => ({ PATH: emptyPath, HOME: home, NO_COLOR: '1' });
+
+function run(args: string[], options: { input?: string } = {}) {
+  const result = spawnSync(alone, args, { cwd: dir, env: env(), input: options.input, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function nodeModulesAbove(path: string): string | undefined {
+  for (let d = dirname(path); ; d = dirname(d)) {
+    if (existsSync(join(d, 'node_modules'))) return join(d, 'node_modules');
+    if (d === dirname(d)) return undefined;
+  }
+}
+
+/** Two free consecutive loopback ports (REST and gRPC = REST + 1). */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+      s.on('error', reject);
+    });
+    const nextFree = await new Promise<boolean>((resolve) => {
+      const s = createServer().listen(port + 1, '127.0.0.1', () => s.close(() => resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (nextFree && port < 65535) return port;
+  }
+  throw new Error('no free pair of loopback ports');
+}
+
+async function waitForHealthz(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`apiserver exited ${child.exitCode}:\n${log()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`apiserver did not answer ${url}/healthz in 30 s:\n${log()}`);
+}
+
+test.before(async () => {
+  const { path } = realCli ? await ensureBinary() : await ensureBinary(SMOKE_ENTRY, SMOKE_OUT);
+  copyFileSync(path, alone);
+  mkdirSync(emptyPath);
+  mkdirSync(home);
+});
+
+test.after(() => {
+  for (const child of children) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the copy sits alone: nothing but itself in its directory, no node_modules above it', () => {
+  assert.equal(readdirSync(dir).sort(), ['empty-path', 'home', 'minik']);
+  assert.is(nodeModulesAbove(alone), undefined);
+  assert.is(spawnSync('sh', ['-c', 'command -v node'], { env: env() }).status !== 0, true, 'node must not be on PATH');
+});
+
+test('--version', () => {
+  const r = run(['--version']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, realCli ? /\d+\.\d+\.\d+/ : /smoke-/);
+  assert.is(r.stderr, '', 'no experimental SEA warning, nothing else on stderr');
+});
+
+if (realCli) {
+  test('apiserver on loopback + apply -f + get svc, LevelDB from the embedded addon', async () => {
+    const port = await freePortPair();
+    const server = `http://127.0.0.1:${port}`;
+    const dataDir = join(dir, 'data');
+    let log = '';
+    const child = spawn(alone, ['apiserver', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+      cwd: dir,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    try {
+      await waitForHealthz(server, child, () => log);
+      const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+      const cli = (...args: string[]) => run([...args, '--server', server, '--token', token]);
+
+      const ns = cli('apply', '-f', join(EXAMPLES, 'namespace.yaml'));
+      assert.is(ns.code, 0, ns.stderr);
+      assert.match(ns.stdout, 'namespace/demo created');
+      const svc = cli('apply', '-f', join(EXAMPLES, 'clusterip.yaml'));
+      assert.is(svc.code, 0, svc.stderr);
+      assert.match(svc.stdout, 'service/cluster-ip created');
+
+      const get = cli('get', 'svc', '-n', 'demo');
+      assert.is(get.code, 0, get.stderr);
+      assert.match(get.stdout, /^NAME\s+TYPE\s+CLUSTER-IP/m);
+      assert.match(get.stdout, /^cluster-ip\s+ClusterIP\s+10\.(9[6-9]|1[01]\d)\.\d+\.\d+\s+<none>\s+8080\/TCP/m);
+
+      const cached = readdirSync(join(home, '.cache', 'minik', 'native'));
+      assert.equal(cached.filter((f) => /^classic-level-[0-9a-f]{16}\.node$/.test(f)).length, 1, cached.join(' '));
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+} else {
+  test('smoke entry: LevelDB (embedded addon), grpc-js and hono work from the lone copy', () => {
+    console.log('SKIP-NOTE: cli/main.ts does not exist yet; testing the smoke entry instead');
+    const r = run(['smoke', join(dir, 'db')]);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout), { level: 'hello from leveldb', grpcPort: true, http: 'ok' });
+    const cached = readdirSync(join(home, '.cache', 'minik', 'native'));
+    assert.equal(cached.filter((f) => /^classic-level-[0-9a-f]{16}\.node$/.test(f)).length, 1, cached.join(' '));
+  });
+
+  test('a second start reuses the unpacked addon (same file, not rewritten)', () => {
+    const cacheDir = join(home, '.cache', 'minik', 'native');
+    const [file] = readdirSync(cacheDir);
+    const before = statSync(join(cacheDir, file)).ino;
+    const r = run(['smoke', join(dir, 'db2')]);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(readdirSync(cacheDir), [file]);
+    assert.is(statSync(join(cacheDir, file)).ino, before);
+  });
+}
+
+test.run();
