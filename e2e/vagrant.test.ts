@@ -1,0 +1,282 @@
+// The Vagrant lab, checked on a machine that runs no VMs:
+//   - `vagrant validate --ignore-provider` on the Vagrantfile,
+//   - shellcheck on every provisioning script,
+//   - `systemd-analyze verify` on the units minik renders,
+//   - vagrant/provision.sh run against a network namespace standing in for
+//     the server VM (namespaces `mkvag-*` only, all removed afterwards).
+// Installs Debian's vagrant (--no-install-recommends) and shellcheck when
+// missing; a tool apt cannot provide turns its test into a SKIP.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderUnit, unitName } from '../agent/systemd/unit.ts';
+import { ensureBinary, realCliExists } from '../scripts/binary/ensure.ts';
+import { netnsUnavailable, skipTest } from './support/skip.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'minik-vagrant-e2e-'));
+const tag = String(process.pid % 100000);
+const VM_NETNS = `mkvag-${tag}-vm`;
+const PEER_NETNS = `mkvag-${tag}-host`;
+const SERVER_IP = '192.168.56.10';
+
+function sh(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: options.timeout ?? 120_000, env: options.env ?? process.env, cwd: options.cwd });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+const has = (cmd: string) => sh('sh', ['-c', `command -v ${cmd}`]).code === 0;
+
+/** Installs Debian packages for missing commands; returns why not, or undefined when the command is there. */
+function ensureCommand(cmd: string, pkg: string): string | undefined {
+  if (has(cmd)) return undefined;
+  if (process.getuid?.() !== 0) return `'${cmd}' is missing and installing ${pkg} needs root`;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = sh('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env, timeout: 600_000 });
+  if (r.code !== 0) {
+    sh('apt-get', ['update', '-qq'], { env, timeout: 600_000 });
+    r = sh('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env, timeout: 600_000 });
+  }
+  return has(cmd) ? undefined : `apt-get could not install ${pkg}: ${r.stderr.trim().split('\n').at(-1)}`;
+}
+
+function scriptsUnder(path: string): string[] {
+  return readdirSync(path, { withFileTypes: true }).flatMap((e) => {
+    const full = join(path, e.name);
+    if (e.isDirectory()) return scriptsUnder(full);
+    return e.name.endsWith('.sh') || readFileSync(full, 'utf8').startsWith('#!/usr/bin/env bash') ? [full] : [];
+  });
+}
+
+const noVagrant = ensureCommand('vagrant', 'vagrant');
+const noShellcheck = ensureCommand('shellcheck', 'shellcheck');
+const noSystemdAnalyze = ensureCommand('systemd-analyze', 'systemd');
+
+// ---- vagrant validate --------------------------------------------------------
+
+/** The Vagrantfile and its scripts in a scratch project, so validate writes nothing into the checkout. */
+function scratchProject(name: string): string {
+  const project = join(dir, name);
+  mkdirSync(project);
+  copyFileSync(join(ROOT, 'Vagrantfile'), join(project, 'Vagrantfile'));
+  cpSync(join(ROOT, 'vagrant'), join(project, 'vagrant'), { recursive: true });
+  return project;
+}
+
+function validate(project: string, extraEnv: Record<string, string> = {}) {
+  return sh('vagrant', ['validate', '--ignore-provider'], {
+    cwd: project,
+    env: { ...process.env, VAGRANT_HOME: join(dir, 'vagrant.d'), VAGRANT_CHECKPOINT_DISABLE: '1', ...extraEnv },
+  });
+}
+
+if (noVagrant) skipTest(test, 'vagrant validate', noVagrant);
+else {
+  test('vagrant validate --ignore-provider passes and the host token is made first (0600)', () => {
+    const project = scratchProject('validate');
+    const token = join(project, '.vagrant', 'minik-token');
+    const r = validate(project);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /node1/);
+    assert.match(readFileSync(token, 'utf8'), /^[0-9a-f]{64}$/);
+    assert.is(statSync(token).mode & 0o777, 0o600);
+  });
+
+  test('MINIK_NODES sets the VM count and is checked', () => {
+    const project = scratchProject('nodes');
+    const five = validate(project, { MINIK_NODES: '5', MINIK_TOKEN_FILE: join(project, 'token') });
+    assert.is(five.code, 0, five.stderr);
+    assert.match(five.stdout, /node5/);
+    const zero = validate(project, { MINIK_NODES: '0', MINIK_TOKEN_FILE: join(project, 'token') });
+    assert.is.not(zero.code, 0);
+    assert.match(zero.stdout + zero.stderr, /MINIK_NODES must be between 1 and 50/);
+  });
+}
+
+// ---- shellcheck ---------------------------------------------------------------
+
+if (noShellcheck) skipTest(test, 'shellcheck', noShellcheck);
+else {
+  test('shellcheck: every provisioning script is clean', () => {
+    const scripts = scriptsUnder(join(ROOT, 'vagrant'));
+    assert.ok(scripts.includes(join(ROOT, 'vagrant', 'provision.sh')), scripts.join(' '));
+    for (const script of scripts) {
+      const r = sh('shellcheck', ['--severity=style', script]);
+      assert.is(r.code, 0, `${script}\n${r.stdout}${r.stderr}`);
+    }
+  });
+}
+
+// ---- systemd-analyze verify ---------------------------------------------------
+
+function verifyUnit(path: string) {
+  const r = sh('systemd-analyze', ['verify', path], { env: { ...process.env, SYSTEMD_LOG_LEVEL: 'warning' } });
+  // verify exits non-zero on hard errors; unknown keys are only warnings, so look at the text too
+  const complaints = (r.stdout + r.stderr)
+    .split('\n')
+    .filter((l) => l.includes(path.split('/').pop()!) || /Unknown|ignoring|not executable|Invalid/.test(l));
+  return { code: r.code, complaints, output: r.stdout + r.stderr };
+}
+
+if (noSystemdAnalyze) skipTest(test, 'systemd-analyze verify', noSystemdAnalyze);
+else {
+  test('systemd-analyze verify: both rendered units are valid', () => {
+    const units = join(dir, 'units');
+    mkdirSync(units);
+    // verify insists that ExecStart names an executable that exists
+    const standIn = join(units, 'minik');
+    copyFileSync('/bin/true', standIn);
+    const files = {
+      apiserver: renderUnit('apiserver', {
+        binary: standIn,
+        args: ['--listen', `${SERVER_IP}:6443`, '--data-dir', '/var/lib/minik/server', '--token-file', '/etc/minik/token', '--lb-pool', '192.168.56.200-192.168.56.250'],
+      }),
+      agent: renderUnit('agent', {
+        binary: standIn,
+        args: ['--server', `http://${SERVER_IP}:6443`, '--node-name', 'node1', '--node-ip', SERVER_IP, '--token-file', '/etc/minik/token'],
+        after: [unitName('apiserver')],
+        environment: { MINIK_EXAMPLE: 'a value with spaces and 100%' },
+      }),
+    };
+    for (const [role, text] of Object.entries(files)) {
+      const path = join(units, `minik-${role}.service`);
+      writeFileSync(path, text);
+      const v = verifyUnit(path);
+      assert.is(v.code, 0, v.output);
+      assert.equal(v.complaints, [], v.output);
+    }
+  });
+
+  test('systemd-analyze verify catches a broken unit (the check can fail)', () => {
+    const path = join(dir, 'units', 'minik-broken.service');
+    writeFileSync(path, '[Service]\nExecStart=/nonexistent/minik agent\n');
+    assert.is.not(verifyUnit(path).code, 0);
+  });
+}
+
+// ---- provision.sh against a namespace standing in for the server VM ------------
+
+const cleanups: (() => void)[] = [];
+test.after(() => {
+  for (const fn of cleanups.reverse()) {
+    try {
+      fn();
+    } catch (err) {
+      console.error(`cleanup: ${(err as Error).message}`);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function killPidFiles(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  for (const file of readdirSync(runDir).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(runDir, file), 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue;
+    }
+    for (let i = 0; i < 50 && isAlive(pid); i++) execFileSync('sleep', ['0.1']);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A VM stand-in: namespace with eth1 = 192.168.56.10/24, wired to a peer namespace playing the host (.1). */
+function makeStandInVm(): void {
+  ip('netns', 'add', VM_NETNS);
+  cleanups.push(() => ip('netns', 'del', VM_NETNS));
+  ip('netns', 'add', PEER_NETNS);
+  cleanups.push(() => ip('netns', 'del', PEER_NETNS));
+  // Created inside the namespaces: no link ever appears in the host's.
+  ip('-n', VM_NETNS, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', PEER_NETNS);
+  ip('-n', VM_NETNS, 'addr', 'add', `${SERVER_IP}/24`, 'dev', 'eth1');
+  ip('-n', PEER_NETNS, 'addr', 'add', '192.168.56.1/24', 'dev', 'eth0');
+  for (const ns of [VM_NETNS, PEER_NETNS]) ip('-n', ns, 'link', 'set', 'lo', 'up');
+  ip('-n', VM_NETNS, 'link', 'set', 'eth1', 'up');
+  ip('-n', PEER_NETNS, 'link', 'set', 'eth0', 'up');
+}
+
+const netnsWhyNot = netnsUnavailable();
+if (netnsWhyNot) skipTest(test, 'provision.sh in a stand-in VM', netnsWhyNot);
+else if (!realCliExists()) skipTest(test, 'provision.sh in a stand-in VM', 'cli/main.ts does not exist yet (install-service, apiserver and agent live there)');
+else {
+  test('provision.sh (server role) in a network namespace: units rendered, apiserver and agent up, node Ready', async () => {
+    const { path: binary } = await ensureBinary();
+    makeStandInVm();
+    const prefix = join(dir, 'root');
+    const token = join(dir, 'token');
+    writeFileSync(token, 'e2e-vagrant-token-0123456789abcdef', { mode: 0o600 });
+    cleanups.push(() => killPidFiles(join(prefix, 'run', 'minik')));
+
+    const env = {
+      ...process.env,
+      MINIK_ROLE: 'server',
+      MINIK_NODE_NAME: 'node1',
+      MINIK_NODE_IP: SERVER_IP,
+      MINIK_SERVER_IP: SERVER_IP,
+      MINIK_TOKEN_SRC: token,
+      MINIK_BINARY_SRC: binary,
+      MINIK_PREFIX: prefix,
+      MINIK_PROVISION_NETNS: VM_NETNS,
+      // pods the agent might start get netns names under our prefix too
+      MINIK_NETNS_PREFIX: VM_NETNS,
+    };
+    const run = sh('bash', [join(ROOT, 'vagrant', 'provision.sh')], { env, timeout: 180_000 });
+    const logs = () =>
+      ['apiserver', 'agent'].map((r) => `--- ${r}.log\n${readIf(join(prefix, 'var', 'log', 'minik', `${r}.log`))}`).join('\n');
+    assert.is(run.code, 0, `${run.stdout}\n${run.stderr}\n${logs()}`);
+    assert.match(run.stdout, 'netns mode: not installing packages');
+    assert.match(run.stdout, 'apiserver answers on 192.168.56.10:6443');
+
+    const minik = join(prefix, 'usr', 'local', 'bin', 'minik');
+    assert.is(statSync(minik).mode & 0o777, 0o755);
+    assert.is(statSync(join(prefix, 'etc', 'minik', 'token')).mode & 0o777, 0o600);
+    const unitDir = join(prefix, 'etc', 'systemd', 'system');
+    const agentUnit = readFileSync(join(unitDir, 'minik-agent.service'), 'utf8');
+    assert.match(agentUnit, `ExecStart=${minik} agent --server http://${SERVER_IP}:6443 --node-name node1 --node-ip ${SERVER_IP}`);
+    assert.match(agentUnit, 'After=network-online.target minik-apiserver.service');
+    if (!noSystemdAnalyze) {
+      for (const unit of ['minik-apiserver.service', 'minik-agent.service']) {
+        const v = verifyUnit(join(unitDir, unit));
+        assert.is(v.code, 0, v.output);
+      }
+    }
+
+    // From the "host" side of the private network, like `minik get nodes` on a laptop.
+    let nodes = '';
+    for (let i = 0; i < 60 && !/node1\s+Ready/.test(nodes); i++) {
+      const r = sh('ip', ['netns', 'exec', PEER_NETNS, minik, 'get', 'nodes', '--server', `http://${SERVER_IP}:6443`, '--token', readFileSync(token, 'utf8').trim()]);
+      nodes = r.stdout + r.stderr;
+      if (!/node1\s+Ready/.test(nodes)) await new Promise((res) => setTimeout(res, 1000));
+    }
+    assert.match(nodes, /node1\s+Ready/, `${nodes}\n${logs()}`);
+  });
+}
+
+function readIf(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '(none)';
+  }
+}
+
+test.run();
