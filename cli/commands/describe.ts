@@ -1,0 +1,67 @@
+// `minik describe svc|pod|node|ingress NAME`: kubectl-like key: value blocks,
+// with what the object relates to (a service's endpoints, a node's pods).
+
+import type { Client } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
+import type { Endpoints, Ingress, KubeObject, Node, Pod, Service } from '../../api/types.ts';
+import { describeIngress, describeNode, describePod, describeService } from '../output/describe.ts';
+import { resourceArg } from './get.ts';
+import { NAMESPACE_OPTION, UsageError, namespaceOf, type CommandModule } from './types.ts';
+
+/** Related objects are extras: a missing one is shown as <none>, not an error. */
+async function optional<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isApiError(err, 'NotFound')) return undefined;
+    throw err;
+  }
+}
+
+async function endpointsByService(client: Client, ing: Ingress, namespace: string): Promise<Map<string, Endpoints>> {
+  const names = new Set<string>();
+  if (ing.spec.defaultBackend?.service) names.add(ing.spec.defaultBackend.service.name);
+  for (const rule of ing.spec.rules ?? []) for (const p of rule.http?.paths ?? []) if (p.backend.service) names.add(p.backend.service.name);
+  const map = new Map<string, Endpoints>();
+  for (const name of names) {
+    const ep = await optional(client.get<Endpoints>('Endpoints', namespace, name));
+    if (ep) map.set(name, ep);
+  }
+  return map;
+}
+
+export const describeCommand: CommandModule = {
+  name: 'describe',
+  args: '<kind> <name>',
+  description: 'Show details of a service, pod, node or ingress',
+  options: [NAMESPACE_OPTION],
+  examples: ['describe svc web -n demo', 'describe node node1'],
+  async run(ctx, { args, options }) {
+    const info = resourceArg(args[0]);
+    const name = args[1];
+    if (!name) throw new UsageError(`you must specify the name of the ${info.kind.toLowerCase()} to describe`);
+    const namespace = namespaceOf(options);
+    const client = await ctx.client();
+    const obj: KubeObject = await client.get(info.kind, namespace, name);
+    const now = ctx.io.now();
+    switch (info.kind) {
+      case 'Service':
+        ctx.io.out(describeService(obj as Service, await optional(client.get<Endpoints>('Endpoints', namespace, name))));
+        break;
+      case 'Pod':
+        ctx.io.out(describePod(obj as Pod, now));
+        break;
+      case 'Node': {
+        const pods = await client.list<Pod>('Pod', { allNamespaces: true });
+        ctx.io.out(describeNode(obj as Node, pods.items.filter((p) => p.spec?.nodeName === name), now));
+        break;
+      }
+      case 'Ingress':
+        ctx.io.out(describeIngress(obj as Ingress, await endpointsByService(client, obj as Ingress, namespace)));
+        break;
+      default:
+        throw new UsageError(`describe supports svc, pod, node and ingress, not ${info.plural}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,19 @@
+// How any failure becomes the one line on stderr, as kubectl words it.
+
+import { ConnectionError } from '../../api/client.ts';
+import { ApiError } from '../../api/errors.ts';
+
+export function formatError(err: unknown): string {
+  if (err instanceof ConnectionError) return err.message;
+  if (err instanceof ApiError) return `Error from server (${err.reason}): ${err.message}`;
+  if (err instanceof Error) {
+    // cac's parse errors, reworded as kubectl's.
+    if (err.name === 'CACError') {
+      const unknown = /^Unknown option `(.+)`$/.exec(err.message);
+      if (unknown) return `error: unknown flag: ${unknown[1]}`;
+      return `error: ${err.message}`;
+    }
+    return `error: ${err.message}`;
+  }
+  return `error: ${String(err)}`;
+}

@@ -1,0 +1,27 @@
+// Every `minik` command, one line each. Add yours here; keep the module
+// light (heavy imports inside `run`), see CommandModule in types.ts.
+
+import { applyCommand } from './apply.ts';
+import { deleteCommand } from './delete.ts';
+import { describeCommand } from './describe.ts';
+import { getCommand } from './get.ts';
+import { ingressCreateCommand } from './ingress.ts';
+import { runCommand } from './run.ts';
+import { statusCommand } from './status.ts';
+import { svcCreateCommand, svcUrlCommand } from './svc.ts';
+import type { CommandModule } from './types.ts';
+
+export const COMMANDS: CommandModule[] = [
+  // lab: up, down
+  statusCommand,
+  getCommand,
+  describeCommand,
+  applyCommand,
+  deleteCommand,
+  svcCreateCommand,
+  svcUrlCommand,
+  ingressCreateCommand,
+  runCommand,
+  // pods and nodes: exec, ssh, logs, rules
+  // daemons: apiserver, agent, echo
+];

@@ -1,0 +1,23 @@
+// The only file that touches `process`: argv in, stdout/stderr out, the exit
+// code. Everything else is runCli, which tests call directly.
+
+import { readFile } from 'node:fs/promises';
+import { runCli } from './commands/run-cli.ts';
+import type { Io } from './commands/types.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const io: Io = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  readStdin,
+  readFile: (path) => readFile(path, 'utf8'),
+  env: process.env,
+  now: () => new Date(),
+};
+
+process.exitCode = await runCli(process.argv.slice(2), io);
