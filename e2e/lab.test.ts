@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ const TIMED_LAB = 'mkl2';
 const TIMED_LAN = '192.168.80.0/24';
 
 const unavailable = netnsUnavailable();
-const scratch = mkdtempSync(join(tmpdir(), 'minik-e2e-lab-'));
+// A fixed place, so a run interrupted before its teardown is cleaned up (pid files included) by the next.
+const scratch = join(tmpdir(), 'minik-e2e-lab');
 const labsRoot = join(scratch, 'labs');
 const configPath = join(scratch, 'config');
 const standin = join(import.meta.dirname, '..', 'cli', 'lab', 'testing', 'standin.ts');
@@ -165,6 +166,17 @@ if (unavailable) {
     assert.equal(result.nodes, ['node1', 'node2']);
     const config = parse(readFileSync(configPath, 'utf8'));
     assert.equal(config, { server: `http://127.0.0.1:${apiPort}`, token: result.token, lab: LAB });
+  });
+
+  test('another lab on the same LAN is refused before it creates anything', async () => {
+    try {
+      await up({ ...upOptions(), name: TIMED_LAB, apiPort: apiPort + 2 }, deps());
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as { code?: string }).code, 'LAB_INVALID_LAN');
+      assert.match((err as Error).message, '192.168.79.0/24 on mkl-host');
+    }
+    assert.equal((await inspectLab(TIMED_LAB, realExec)).namespaces, []);
   });
 
   test('client, host and nodes reach each other over the lab LAN', () => {

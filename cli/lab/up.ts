@@ -8,6 +8,7 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { labLayout, type LabLayout } from '../../api/layout.ts';
+import { assertLanFree } from './conflicts.ts';
 import { readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
 import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
 import { LabError } from './errors.ts';
@@ -145,6 +146,7 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   const server = localServerUrl(apiPort);
 
   const plan = planLab({ name: opts.name, lan: lan.cidr, nodes: nodeCount });
+  await assertLanFree(lan, plan.hostLink, exec);
   const network = await progress.step(
     `Creating lab network ${opts.name} (${nodeCount} nodes on ${lan.cidr})`,
     () => applyLab(plan, exec),
