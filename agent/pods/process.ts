@@ -5,7 +5,7 @@
 // restart and readiness logic be tested without processes.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface ExitInfo {
@@ -52,13 +52,32 @@ export function processStartTime(pid: number): string | undefined {
   return rest[19];
 }
 
+/**
+ * Whether any process of the group is still running. Zombies do not count:
+ * an orphaned grandchild stays a zombie until init reaps it, which in some
+ * containers takes a while, and it holds no sockets any more.
+ */
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return true;
+  }
+  return pids.some((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X';
+    } catch {
+      return false;
+    }
+  });
 }
 
 export class RealProcessLauncher implements ProcessLauncher {
