@@ -193,6 +193,9 @@ if (unavailable) {
 
   test('remove leaves no namespace, veth, /etc/netns dir, state or process behind', async () => {
     const pidA = n1.get('default', 'a')!.pid!;
+    // a process that left the pod's process group (like a `minik exec` session) goes too
+    const straggler = run(['bash', '-c', `setsid ip netns exec ${pods.a.netns} sleep 60 </dev/null >/dev/null 2>&1 & echo $!`]).trim();
+    await waitFor('straggler in netns', () => run(['ip', 'netns', 'pids', pods.a.netns]).split(/\s+/).length > 2);
     await n1.remove('default', 'a');
     await n1.remove('default', 'b');
     await n2.remove('default', 'c');
@@ -202,6 +205,7 @@ if (unavailable) {
     assert.equal(links.filter((l: string) => l.startsWith('veth')), []);
     assert.not.ok(existsSync(join(stateDirs[0], 'pods/default_a')));
     assert.not.ok(tryRun(['kill', '-0', String(pidA)]).ok, 'process gone');
+    await waitFor('straggler gone', () => !existsSync(`/proc/${straggler}`) || readFileSync(`/proc/${straggler}/stat`, 'utf8').includes(') Z '));
     // the IP is free again: the next pod may get it once the cursor wraps; at least a lease is gone
     assert.equal(n1.list(), []);
     assert.is(hostForwarding(), forwardingBefore, 'host forwarding untouched');

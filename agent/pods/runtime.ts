@@ -237,6 +237,7 @@ export class PodRuntime {
     const record = this.readPidRecord(namespace, name);
     if (record) await this.stopRecorded(record);
     const netns = podNetnsName(this.options.netnsPrefix, namespace, name);
+    await this.killStragglers(netns);
     await deletePodNetwork({ exec: this.exec, etcNetnsDir: this.etcNetnsDir }, { netns, hostVeth: hostVethName(namespace, name) });
     this.ipam.release({ namespace, name });
     rmSync(podStateDir(this.options.stateDir, namespace, name), { recursive: true, force: true });
@@ -332,6 +333,18 @@ export class PodRuntime {
     if (stop) entry.stopped = true;
     clearTimeout(entry.restartTimer);
     clearTimeout(entry.probeTimer);
+  }
+
+  /** Whatever else still runs in the pod's namespace (`minik exec` sessions, daemonized children) goes too. */
+  private async killStragglers(netns: string): Promise<void> {
+    const result = await this.exec.run(['ip', 'netns', 'pids', netns], { allowFailure: true });
+    for (const pid of result.stdout.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   private async stopRecorded(record: PidRecord): Promise<void> {
