@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { labLayout } from '../../api/layout.ts';
+import { resolveConfig } from '../config.ts';
 import { minikConfigPath, readLabRecord, tokenFilePath, writeLabRecord, writeMinikConfig } from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'minik-config-'));
@@ -20,6 +21,13 @@ test('the config is YAML with server, token and lab, readable only by its owner'
   await writeMinikConfig({ server: 'http://127.0.0.1:6443', token: 'abc', lab: 'mkl' }, path);
   assert.equal(parse(readFileSync(path, 'utf8')), { server: 'http://127.0.0.1:6443', token: 'abc', lab: 'mkl' });
   assert.is(statSync(path).mode & 0o777, 0o600);
+});
+
+test('the CLI reads back what up writes', async () => {
+  const path = join(dir, 'cli-config');
+  await writeMinikConfig({ server: 'http://127.0.0.1:26443', token: 'xyz', lab: 'mkl' }, path);
+  const resolved = resolveConfig({}, { MINIK_CONFIG: path }, (p) => readFileSync(p, 'utf8'));
+  assert.equal([resolved.server, resolved.token, resolved.lab, resolved.serverSource], ['http://127.0.0.1:26443', 'xyz', 'mkl', 'file']);
 });
 
 test('the lab record round-trips', () => {

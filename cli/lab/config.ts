@@ -4,10 +4,9 @@
 // `status` read back.
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
 import type { LabLayout } from '../../api/layout.ts';
+import { configPath, formatConfigFile } from '../config.ts';
 import type { ProxyMode } from './lan.ts';
 
 export interface MinikConfig {
@@ -16,14 +15,13 @@ export interface MinikConfig {
   lab: string;
 }
 
-export function minikConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MINIK_CONFIG || join(homedir(), '.minik', 'config');
-}
+/** The CLI's own rule (cli/config.ts): MINIK_CONFIG, else ~/.minik/config. */
+export const minikConfigPath = (env: NodeJS.ProcessEnv = process.env) => configPath(env);
 
 /** Writes the config with mode 0600: it holds the bearer token. */
 export async function writeMinikConfig(config: MinikConfig, path = minikConfigPath()): Promise<void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const text = stringify({ server: config.server, token: config.token, lab: config.lab });
+  const text = formatConfigFile({ server: config.server, token: config.token, lab: config.lab });
   writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
 }

@@ -74,7 +74,7 @@ export async function down(opts: DownOptions, deps: DownDeps): Promise<DownResul
   const stopped = await progress.step(
     `Stopping lab ${opts.name}'s daemons`,
     () => daemons.stopAll(),
-    (names) => (names.length ? `Stopped ${names.join(', ')}` : 'No lab daemons were running'),
+    (names) => (names.length ? `Stopped lab ${opts.name}'s ${names.join(', ')}` : `No daemons of lab ${opts.name} were running`),
   );
 
   const { removed, killed } = await progress.step(
@@ -88,8 +88,8 @@ export async function down(opts: DownOptions, deps: DownDeps): Promise<DownResul
     },
     (r) =>
       r.removed.length
-        ? `Removed ${r.removed.length} namespaces and links${r.killed ? `, killed ${r.killed} leftover processes` : ''}`
-        : 'No lab network was there',
+        ? `Removed lab ${opts.name}'s ${r.removed.length} namespaces and links${r.killed ? `, killed ${r.killed} leftover processes` : ''}`
+        : `No network of lab ${opts.name} was there`,
   );
   removeLabState(layout);
   return { stopped, killed, removed };
