@@ -21,14 +21,28 @@ export interface TcpProxy {
   port: number;
   /** Destroys every open connection (both sides), as a network failure would. */
   killAll(): number;
+  /** While down, every connection is cut at once (a partition). */
+  setDown(down: boolean): void;
+  /** Cuts every connection once this many more bytes have gone from server to client. */
+  cutAfterBytes(bytes: number): void;
   close(): Promise<void>;
 }
 
 /** Forwards 127.0.0.1:<port> to 127.0.0.1:<targetPort>. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
+  let down = false;
+  let cutBudget = Infinity;
   const server = createServer((inbound) => {
+    if (down) return void inbound.destroy();
     const outbound = connect(targetPort, '127.0.0.1');
+    outbound.on('data', (chunk: Buffer) => {
+      cutBudget -= chunk.length;
+      if (cutBudget <= 0) {
+        cutBudget = Infinity;
+        killAll();
+      }
+    });
     const pair: [Socket, Socket] = [inbound, outbound];
     pairs.add(pair);
     const drop = () => {
@@ -56,6 +70,13 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   return {
     port: address.port,
     killAll,
+    setDown(value) {
+      down = value;
+      if (down) killAll();
+    },
+    cutAfterBytes(bytes) {
+      cutBudget = bytes;
+    },
     close() {
       killAll();
       return new Promise((resolve) => server.close(() => resolve()));
