@@ -156,6 +156,7 @@ test('an agent that dies while nodes are awaited fails up with LAB_DAEMON_FAILED
   w.deps.waitForReady = () => new Promise(() => {}); // never Ready: only the watcher can end this
   const failure = await code(up(w.opts, w.deps));
   assert.is(failure, 'LAB_DAEMON_FAILED');
+  assert.equal(w.configs, [{ server: 'http://127.0.0.1:6443', token: 'tok', lab: 'mkl' }], 'config written once the apiserver answered');
 });
 
 test('down stops daemons, removes the network and the state but keeps logs; a second down is a no-op', async () => {

@@ -188,6 +188,9 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
     throw new LabError('LAB_APISERVER_NOT_READY', `the apiserver is ready but wrote no token to ${tokenFilePath(layout)}`);
   }
   if (!token) throw new LabError('LAB_APISERVER_NOT_READY', `the token file ${tokenFilePath(layout)} is empty`);
+  // Written as soon as the apiserver answers: if a node then fails, `minik get
+  // nodes` shows why and a bare `minik down` still finds this lab.
+  await deps.writeConfig({ server, token, lab: opts.name });
 
   const agentNames = plan.nodes.map(agentDaemonName);
   const toStart = plan.nodes.filter((node) => !daemons.status(agentDaemonName(node)).running);
@@ -217,7 +220,6 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
     () => `Nodes Ready: ${plan.nodes.join(', ')}`,
   );
 
-  await deps.writeConfig({ server, token, lab: opts.name });
   const ms = Date.now() - started;
   for (const line of nextSteps(opts.name, lan, plan.nodes.length, ms, server)) progress.say(line);
   return { lab: opts.name, server, token, nodes: plan.nodes, started: startedNow, alreadyRunning, network, ms };
