@@ -3,7 +3,8 @@
 // the CLI and the apiserver, LevelDB included.
 //
 // Builds dist/minik first when it is missing or older than the sources (one
-// build per run). Until cli/main.ts exists, the smoke entry stands in.
+// build per run). Until the real CLI has the apiserver, the smoke entry
+// (scripts/binary/smoke-entry.ts) proves LevelDB, grpc and hono work alone.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureBinary, realCliExists, SMOKE_ENTRY, SMOKE_OUT } from '../scripts/binary/ensure.ts';
+import { ensureBinary, helpCommands, realCliExists, SMOKE_ENTRY, SMOKE_OUT } from '../scripts/binary/ensure.ts';
+import { skipTest } from './support/skip.ts';
 
 const EXAMPLES = '/work/shared/examples';
 const realCli = realCliExists();
@@ -69,12 +71,12 @@ async function waitForHealthz(url: string, child: ChildProcess, log: () => strin
   throw new Error(`apiserver did not answer ${url}/healthz in 30 s:\n${log()}`);
 }
 
-test.before(async () => {
-  const { path } = realCli ? await ensureBinary() : await ensureBinary(SMOKE_ENTRY, SMOKE_OUT);
-  copyFileSync(path, alone);
-  mkdirSync(emptyPath);
-  mkdirSync(home);
-});
+// Built before the tests are declared: which tests exist depends on what the binary can do.
+const { path: built } = realCli ? await ensureBinary() : await ensureBinary(SMOKE_ENTRY, SMOKE_OUT);
+copyFileSync(built, alone);
+mkdirSync(emptyPath);
+mkdirSync(home);
+const hasApiserver = realCli && helpCommands(run(['--help']).stdout).has('apiserver');
 
 test.after(() => {
   for (const child of children) {
@@ -96,7 +98,10 @@ test('--version', () => {
   assert.is(r.stderr, '', 'no experimental SEA warning, nothing else on stderr');
 });
 
-if (realCli) {
+if (realCli && !hasApiserver) {
+  skipTest(test, 'apiserver + apply + get svc from the lone binary', 'the apiserver command is not registered in cli/commands/index.ts yet');
+}
+if (hasApiserver) {
   test('apiserver on loopback + apply -f + get svc, LevelDB from the embedded addon', async () => {
     const port = await freePortPair();
     const server = `http://127.0.0.1:${port}`;
@@ -134,9 +139,14 @@ if (realCli) {
     }
   });
 } else {
+  // Until the real CLI opens LevelDB, the smoke entry proves the embedded addon works.
+  const smoke = realCli ? (await ensureBinary(SMOKE_ENTRY, SMOKE_OUT)).path : alone;
+  const runSmoke = (args: string[]) => {
+    const r = spawnSync(smoke, args, { cwd: dir, env: env(), encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
   test('smoke entry: LevelDB (embedded addon), grpc-js and hono work from the lone copy', () => {
-    console.log('SKIP-NOTE: cli/main.ts does not exist yet; testing the smoke entry instead');
-    const r = run(['smoke', join(dir, 'db')]);
+    const r = runSmoke(['smoke', join(dir, 'db')]);
     assert.is(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout), { level: 'hello from leveldb', grpcPort: true, http: 'ok' });
     const cached = readdirSync(join(home, '.cache', 'minik', 'native'));
@@ -147,7 +157,7 @@ if (realCli) {
     const cacheDir = join(home, '.cache', 'minik', 'native');
     const [file] = readdirSync(cacheDir);
     const before = statSync(join(cacheDir, file)).ino;
-    const r = run(['smoke', join(dir, 'db2')]);
+    const r = runSmoke(['smoke', join(dir, 'db2')]);
     assert.is(r.code, 0, r.stderr);
     assert.equal(readdirSync(cacheDir), [file]);
     assert.is(statSync(join(cacheDir, file)).ino, before);

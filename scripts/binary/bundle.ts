@@ -1,9 +1,13 @@
 // Step 1 of the single executable: esbuild turns the entry and everything it
 // imports into ONE CommonJS file, since Node 20's SEA runs exactly one
 // CommonJS script and its `require` only reaches Node's built-in modules.
+// esbuild bundles as ESM (so top-level await is allowed) with builtin imports
+// turned into requires; the body is then wrapped in an async function.
 
 import { build } from 'esbuild';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtinImportsPlugin, leftoverImports, wrapAsCommonJs } from './builtin-imports-plugin.ts';
 import { nativeAddonPlugin, type CollectedAddon } from './native-addon-plugin.ts';
 
 export interface BundleResult {
@@ -24,7 +28,8 @@ export async function bundle(entry: string, outfile: string, define: Record<stri
     bundle: true,
     platform: 'node',
     target: 'node20',
-    format: 'cjs',
+    format: 'esm',
+    write: false,
     // Identifiers stay readable so stack traces from the field still make sense.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -39,9 +44,15 @@ export async function bundle(entry: string, outfile: string, define: Record<stri
       'import.meta.filename': '__filename',
       ...define,
     },
-    plugins: [nativeAddonPlugin(NATIVE_LOADER, addons)],
+    plugins: [builtinImportsPlugin(), nativeAddonPlugin(NATIVE_LOADER, addons)],
   });
-  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  const output = Object.values(result.metafile.outputs)[0];
+  const leftover = leftoverImports(output.imports);
+  if (leftover.length) throw new Error(`the bundle still imports ${leftover.join(', ')} as ESM; the single executable can only require them`);
+  if (output.exports.length) throw new Error(`the entry exports ${output.exports.join(', ')}; an executable's entry exports nothing`);
+  const script = wrapAsCommonJs(result.outputFiles[0].text);
+  writeFileSync(outfile, script);
+  const bytes = Buffer.byteLength(script);
   return {
     outfile,
     bytes,

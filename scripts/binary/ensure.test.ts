@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaryIsStale, newestMtime } from './ensure.ts';
+import { binaryIsStale, helpCommands, newestMtime } from './ensure.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'minik-ensure-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,6 +29,13 @@ test('a missing or older binary is stale, a newer one is not', () => {
   assert.ok(binaryIsStale(bin, sources));
   touch(bin, 2000);
   assert.not.ok(binaryIsStale(bin, sources));
+});
+
+test('help parsing finds command names, not words in descriptions', () => {
+  const help = 'Usage:\n  minik <command>\n\nCommands:\n  status                     Show the apiserver\n  svc create <name>          Create\n  install-service <role>     Write\n';
+  const names = helpCommands(help);
+  assert.ok(names.has('status') && names.has('svc') && names.has('install-service') && names.has('minik'));
+  assert.not.ok(names.has('apiserver'));
 });
 
 test.run();

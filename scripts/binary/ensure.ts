@@ -48,3 +48,8 @@ export async function ensureBinary(entry = DEFAULT_ENTRY, out = DEFAULT_OUT): Pr
   const built = await buildBinary({ entry, out });
   return { path: out, built };
 }
+
+/** Command names a built minik lists in `--help` (first word of each indented line). */
+export function helpCommands(helpText: string): Set<string> {
+  return new Set([...helpText.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]));
+}

@@ -29,7 +29,9 @@ function runQuiet(cmd: string, args: string[]): void {
     execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const e = err as Error & { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`${cmd} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+    // the tail only: a syntax error would otherwise print a whole minified line
+    const output = `${e.stdout ?? ''}${e.stderr ?? e.message}`.slice(-3000);
+    throw new Error(`${cmd} ${args.join(' ')} failed:\n${output}`);
   }
 }
 
