@@ -71,12 +71,13 @@ export function buildDnsState(sources: DnsSources): DnsState {
     const base = `${svc.metadata.name}.${ns}.svc.${domain}`;
     const spec = svc.spec ?? {};
     if (spec.type === 'ExternalName') {
-      // The CNAME leaves the cluster domain; minik serves only cluster.local
-      // and the lab has no upstream DNS, so a resolver that follows it asks us
-      // for the external name and gets REFUSED: `dig` shows the CNAME, while
-      // getaddrinfo (curl, ping) reports that the host cannot be resolved.
-      // An ExternalName pointing inside cluster.local does resolve: resolve()
-      // follows in-zone CNAMEs itself.
+      // The CNAME leaves the cluster domain, and minik serves only
+      // cluster.local with no upstream DNS in a lab. glibc's stub resolver
+      // does not chase a CNAME itself (it expects a recursive server), so
+      // getaddrinfo (curl, ping, getent) reports the name as unresolvable;
+      // `dig` shows the CNAME, and asking us for the external name directly
+      // gets REFUSED. An ExternalName pointing inside cluster.local does
+      // resolve: resolve() follows in-zone CNAMEs itself.
       if (spec.externalName) add({ type: 'CNAME', name: base, ttl, data: normalizeName(spec.externalName) });
       else markExisting(records, base);
       continue;
