@@ -30,6 +30,8 @@ async function endpointsByService(client: Client, ing: Ingress, namespace: strin
   return map;
 }
 
+const DESCRIBABLE = new Set(['Service', 'Pod', 'Node', 'Ingress']);
+
 export const describeCommand: CommandModule = {
   name: 'describe',
   args: '<kind> <name>',
@@ -40,6 +42,7 @@ export const describeCommand: CommandModule = {
     const info = resourceArg(args[0]);
     const name = args[1];
     if (!name) throw new UsageError(`you must specify the name of the ${info.kind.toLowerCase()} to describe`);
+    if (!DESCRIBABLE.has(info.kind)) throw new UsageError(`describe supports svc, pod, node and ingress, not ${info.plural}`);
     const namespace = namespaceOf(options);
     const client = await ctx.client();
     const obj: KubeObject = await client.get(info.kind, namespace, name);
@@ -59,8 +62,6 @@ export const describeCommand: CommandModule = {
       case 'Ingress':
         ctx.io.out(describeIngress(obj as Ingress, await endpointsByService(client, obj as Ingress, namespace)));
         break;
-      default:
-        throw new UsageError(`describe supports svc, pod, node and ingress, not ${info.plural}`);
     }
     return 0;
   },

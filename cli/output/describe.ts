@@ -5,7 +5,7 @@
 import { formatLabels } from '../../api/labels.ts';
 import type { Endpoints, Ingress, IngressBackend, KubeObject, Node, Pod, Service } from '../../api/types.ts';
 import { age } from './age.ts';
-import { endpointsList, isPodReady, nodeInternalIp, nodeStatus } from './columns.ts';
+import { endpointsList, isPodReady, nodeStatus } from './columns.ts';
 import { formatTable } from './table.ts';
 
 const NONE = '<none>';
@@ -120,7 +120,6 @@ export function describeNode(node: Node, pods: Pod[], now: Date): string {
     { key: 'Addresses', block: (node.status?.addresses ?? []).map((a) => `${a.type}:  ${a.address}`) },
     { key: 'PodCIDR', value: node.spec.podCIDR || NONE },
     { key: 'Proxy Mode', value: node.status?.nodeInfo?.proxyMode || NONE },
-    { key: 'InternalIP', value: nodeInternalIp(node) ?? NONE },
     {
       key: `Pods (${pods.length} in total)`,
       block: podRows.length ? formatTable(['Namespace', 'Name', 'IP', 'Age'], podRows).trimEnd().split('\n') : [NONE],
