@@ -117,7 +117,8 @@ export function isRunning(pidFile: string): boolean {
 function isOurProcess(pid: number, record: LaunchRecord | undefined): boolean {
   const stat = procStat(pid);
   if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
-  if (!record || record.pid !== pid) return record === undefined; // a pid file without a record: trust it
+  if (record === undefined) return true; // a pid file we did not write: all we can check is that it lives
+  if (record.pid !== pid) return false; // a stale record of an earlier launch
   if (record.startTicks !== undefined && record.startTicks === stat.startTicks) return true;
   const cmdline = cmdlineOf(pid);
   const afterNsenter = record.argv[0] === 'nsenter' ? record.argv.slice(record.argv.indexOf('--') + 1) : record.argv;
