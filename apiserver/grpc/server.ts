@@ -131,5 +131,7 @@ export function parseWatchRequest(request: WatchRequestMessage): WatchParams {
   if (unknown.length) throw badRequest(`unknown kind ${unknown.join(', ')}; known kinds: ${ALL_KINDS.join(', ')}`);
   const since = Number(request.sinceRevision);
   if (!Number.isSafeInteger(since) || since < 0) throw badRequest(`sinceRevision must be 0 or a positive revision, not ${request.sinceRevision}`);
-  return { kinds: [...new Set(request.kinds)] as Kind[], sinceRevision: since };
+  // Empty means every kind; spelled out so no store has to guess what [] means.
+  const kinds = request.kinds.length ? ([...new Set(request.kinds)] as Kind[]) : [...ALL_KINDS];
+  return { kinds, sinceRevision: since };
 }
