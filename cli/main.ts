@@ -4,11 +4,24 @@
 import { readFile } from 'node:fs/promises';
 import { runCli } from './commands/run-cli.ts';
 import type { Io } from './commands/types.ts';
+import { selfArgv } from './self.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 const io: Io = {
@@ -18,6 +31,8 @@ const io: Io = {
   readFile: (path) => readFile(path, 'utf8'),
   env: process.env,
   now: () => new Date(),
+  untilSignal,
+  selfArgv: selfArgv(),
 };
 
 process.exitCode = await runCli(process.argv.slice(2), io);

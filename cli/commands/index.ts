@@ -10,9 +10,13 @@ import { runCommand } from './run.ts';
 import { statusCommand } from './status.ts';
 import { svcCreateCommand, svcUrlCommand } from './svc.ts';
 import type { CommandModule } from './types.ts';
+import { downCommand, upCommand } from '../lab/commands.ts';
+import { apiserverCommand } from '../../apiserver/command.ts';
+import { installServiceCommand } from './install-service.ts';
 
 export const COMMANDS: CommandModule[] = [
-  // lab: up, down
+  upCommand,
+  downCommand,
   statusCommand,
   getCommand,
   describeCommand,
@@ -23,5 +27,7 @@ export const COMMANDS: CommandModule[] = [
   ingressCreateCommand,
   runCommand,
   // pods and nodes: exec, ssh, logs, rules
-  // daemons: apiserver, agent, echo
+  apiserverCommand,
+  // daemons: agent, echo
+  installServiceCommand,
 ];

@@ -40,6 +40,9 @@ export function harness(objects: KubeObject[] = [], env: Record<string, string> 
     env: { HOME: '/home/test', MINIK_SERVER: 'http://apiserver.test:6443', MINIK_TOKEN: TEST_TOKEN, ...env },
     now: () => TEST_NOW,
     fetch: server.fetch,
+    // Daemons are not run through this harness; a signal never comes.
+    untilSignal: () => new Promise(() => {}),
+    selfArgv: ['minik'],
   };
   return {
     server,

@@ -22,6 +22,10 @@ export interface Io {
   now(): Date;
   /** Tests inject a fake apiserver here; undefined means the real network. */
   fetch?: FetchLike;
+  /** Resolves with the signal's name (SIGINT, SIGTERM) when the process is asked to stop; daemons await it. */
+  untilSignal(): Promise<string>;
+  /** The argv prefix that starts this same minik again: `[binary]`, or `[node, ...tsx loader, script]`. */
+  selfArgv: string[];
 }
 
 export interface CommandContext {
