@@ -14,6 +14,7 @@
 
 import * as dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, Packet } from 'dns-packet';
+import { compressMessage } from './compress.ts';
 import { resolve, type DnsState, type Rcode } from './records.ts';
 
 export type Transport = 'udp' | 'tcp';
@@ -119,14 +120,14 @@ function limitFor(transport: Transport, opt: OptAnswer | undefined): number {
   return Math.min(Math.max(opt.udpPayloadSize, PLAIN_UDP_LIMIT), EDNS_UDP_LIMIT);
 }
 
-/** Encodes within `limit` bytes: drop additional data first, then truncate with TC. */
+/** Encodes (compressed) within `limit` bytes: drop additional data first, then truncate with TC. */
 function encode(packet: Packet, limit: number): Buffer {
-  const full = dnsPacket.encode(packet);
+  const full = wire(packet);
   if (full.length <= limit) return full;
   const opt = (packet.additionals ?? []).filter((a) => a.type === 'OPT');
-  const withoutExtra = dnsPacket.encode({ ...packet, additionals: opt });
+  const withoutExtra = wire({ ...packet, additionals: opt });
   if (withoutExtra.length <= limit) return withoutExtra;
-  return dnsPacket.encode({
+  return wire({
     ...packet,
     flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE,
     answers: [],
@@ -134,3 +135,5 @@ function encode(packet: Packet, limit: number): Buffer {
     additionals: opt,
   });
 }
+
+const wire = (packet: Packet) => compressMessage(dnsPacket.encode(packet));
