@@ -29,7 +29,7 @@ test('apiserver unit', () => {
   assert.not.match(unit, /KillMode/);
 });
 
-test('agent unit orders after the given units and keeps pods in its cgroup', () => {
+test('agent unit orders after the given units; a restart leaves its pods running', () => {
   const unit = renderUnit('agent', {
     binary: '/usr/local/bin/minik',
     args: ['--node-ip', '192.168.56.11'],
@@ -39,7 +39,7 @@ test('agent unit orders after the given units and keeps pods in its cgroup', () 
   assert.match(unit, /^After=network-online\.target minik-apiserver\.service$/m);
   assert.match(unit, /^ExecStart=\/usr\/local\/bin\/minik agent --node-ip 192\.168\.56\.11$/m);
   assert.match(unit, /^Environment="MINIK_LOG=debug 100%%"$/m);
-  assert.match(unit, /^KillMode=control-group$/m);
+  assert.match(unit, /^KillMode=process$/m);
 });
 
 test('rejects a relative binary and bad environment names with a stable code', () => {

@@ -93,9 +93,10 @@ export function renderUnit(role: ServiceRole, options: UnitOptions): string {
     'LimitNOFILE=65536',
     ...(role === 'agent'
       ? [
-          // Pods are child processes of the agent: stopping the agent stops its
-          // pods too (the default control-group kill), as a lab expects.
-          'KillMode=control-group',
+          // Pods are child processes of the agent and outlive it on purpose
+          // (the agent adopts them again after a restart or upgrade), so a
+          // stop or restart signals the agent alone, not its whole cgroup.
+          'KillMode=process',
         ]
       : []),
     '',
