@@ -69,7 +69,10 @@ function connectionDetail(err: unknown, server: string): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `request to ${server} timed out`;
   const cause = e?.cause;
-  if (cause?.code) return `${cause.code} ${server}${cause.message ? ` (${cause.message})` : ''}`;
+  // undici's own words name the address: `connect ECONNREFUSED 127.0.0.1:6443`, `getaddrinfo ENOTFOUND x`.
+  if (cause?.code && cause.message) return cause.message;
+  if (cause?.code) return `${cause.code} ${server}`;
+  if (cause?.message) return `${cause.message} (${server})`;
   return `${e?.message ?? String(err)} (${server})`;
 }
 
