@@ -9,12 +9,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureBinary, helpCommands, realCliExists, SMOKE_ENTRY, SMOKE_OUT } from '../scripts/binary/ensure.ts';
-import { skipTest } from './support/skip.ts';
+import { netnsUnavailable, skipTest } from './support/skip.ts';
 
 const EXAMPLES = '/work/shared/examples';
 const realCli = realCliExists();
@@ -161,6 +161,78 @@ if (hasApiserver) {
     assert.is(r.code, 0, r.stderr);
     assert.equal(readdirSync(cacheDir), [file]);
     assert.is(statSync(join(cacheDir, file)).ino, before);
+  });
+}
+
+// ---- minik up --nodes 2 from the lone binary, one ClusterIP request -------------
+
+const LAB = 'mkvag';
+const LAB_LAN = '192.168.169.0/24';
+const labCommands = ['up', 'down', 'agent', 'run', 'svc', 'ssh'];
+const commands = realCli ? helpCommands(run(['--help']).stdout) : new Set<string>();
+const missingLab = labCommands.filter((c) => !commands.has(c));
+const netnsWhyNot = netnsUnavailable();
+
+/** PATH for the lab: every system tool (ip, nft, nsenter, curl...) except node and npm. */
+function toolsWithoutNode(): string {
+  const tools = join(dir, 'tools');
+  mkdirSync(tools, { recursive: true });
+  for (const bin of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(bin);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (/^(node|nodejs|npm|npx|corepack|tsx)$/.test(name) || existsSync(join(tools, name))) continue;
+      symlinkSync(join(bin, name), join(tools, name));
+    }
+  }
+  return tools;
+}
+
+function labCleanup(runLab: (args: string[]) => ReturnType<typeof run>): void {
+  const down = runLab(['down', '--name', LAB]);
+  if (down.code === 0) return;
+  console.error(`minik down failed (${down.stderr.trim()}); removing the lab's namespaces and link by name`);
+  const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]);
+  for (const ns of namespaces.filter((n) => n.startsWith(`${LAB}-`))) spawnSync('ip', ['netns', 'del', ns]);
+  spawnSync('ip', ['link', 'del', `${LAB}-host`]);
+}
+
+if (netnsWhyNot) skipTest(test, 'minik up --nodes 2 from the lone binary', netnsWhyNot);
+else if (missingLab.length) skipTest(test, 'minik up --nodes 2 from the lone binary', `the built minik lacks ${missingLab.join(', ')} (not registered yet)`);
+else {
+  test('minik up --nodes 2 from the lone binary; a ClusterIP request reaches an echo pod', async () => {
+    const labEnv = { PATH: toolsWithoutNode(), HOME: home, NO_COLOR: '1', MINIK_CONFIG: join(dir, 'lab-config') };
+    const runLab = (args: string[], timeout = 180_000) => {
+      const r = spawnSync(alone, args, { cwd: dir, env: labEnv, encoding: 'utf8', timeout });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    try {
+      const up = runLab(['up', '--nodes', '2', '--name', LAB, '--lan', LAB_LAN]);
+      assert.is(up.code, 0, up.stdout + up.stderr);
+      const started = runLab(['run', 'web', '--replicas', '2', '--port', '8080']);
+      assert.is(started.code, 0, started.stderr);
+      const svc = runLab(['svc', 'create', 'web', '--type', 'ClusterIP', '--tcp', '80:8080', '--selector', 'run=web']);
+      assert.is(svc.code, 0, svc.stderr);
+      const clusterIp = JSON.parse(runLab(['get', 'svc', 'web', '-o', 'json']).stdout).spec.clusterIP as string;
+      assert.match(clusterIp, /^10\./);
+
+      let answer = '';
+      for (let i = 0; i < 60; i++) {
+        const r = runLab(['ssh', 'node1', '--', 'curl', '-s', '--max-time', '3', `http://${clusterIp}:80/`], 20_000);
+        answer = r.stdout;
+        if (r.code === 0 && answer.includes('"pod"')) break;
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+      const echo = JSON.parse(answer) as { pod: string; node: string };
+      assert.match(echo.pod, /^web-[01]$/);
+      assert.match(echo.node, /^node[12]$/);
+    } finally {
+      labCleanup(runLab);
+    }
   });
 }
 
