@@ -68,22 +68,26 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     } catch (err) {
       return fail(toGrpcStatus(err));
     }
-    const session = startWatchSession(
+    let session: WatchSession | undefined;
+    const end = () => {
+      session?.stop();
+      if (session) sessions.delete(session);
+    };
+    session = startWatchSession(
       options.source,
       params,
       {
         write: (message) => call.write(message),
         onceDrain: (callback) => call.once('drain', callback),
-        fail,
+        fail: (status) => {
+          end();
+          fail(status);
+        },
       },
       { maxPendingEvents },
     );
     if (session.stopped) return; // failed during catch-up (OUT_OF_RANGE)
     sessions.add(session);
-    const end = () => {
-      session.stop();
-      sessions.delete(session);
-    };
     call.on('cancelled', end);
     call.on('close', end);
     call.on('finish', end);
@@ -114,7 +118,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   return {
     port,
-    activeWatches: () => [...sessions].filter((s) => !s.stopped).length,
+    activeWatches: () => sessions.size,
     close: async () => {
       for (const session of sessions) session.stop();
       sessions.clear();
