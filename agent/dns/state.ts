@@ -55,7 +55,7 @@ export function buildDnsState(sources: DnsSources): DnsState {
   const seen = new Set<string>();
   const add = (record: DnsRecord) => {
     const owner = normalizeName(record.name);
-    const identity = `${record.type} ${owner} ${JSON.stringify(record.data)}`;
+    const identity = `${record.type} ${owner} ${recordDataKey(record)}`;
     if (seen.has(identity)) return;
     seen.add(identity);
     const list = records.get(owner);
@@ -135,6 +135,7 @@ export function buildDnsState(sources: DnsSources): DnsState {
   shareSrvWeights(records);
   const names = new Set<string>([domain, `svc.${domain}`, `pod.${domain}`]);
   for (const owner of records.keys()) {
+    if (names.has(owner)) continue;
     names.add(owner);
     for (const ancestor of ancestorsWithin(owner, domain)) names.add(ancestor);
   }
@@ -212,4 +213,10 @@ function highestResourceVersion(sources: DnsSources): number {
     if (Number.isSafeInteger(rv) && rv > highest) highest = rv;
   }
   return highest % 2 ** 32;
+}
+
+function recordDataKey(record: DnsRecord): string {
+  if (record.type === 'SRV') return `${record.data.priority} ${record.data.port} ${normalizeName(record.data.target)}`;
+  if (record.type === 'SOA') return '';
+  return normalizeName(record.data);
 }
