@@ -266,8 +266,8 @@ else {
     }
     assert.equal(calls, [
       '--version',
-      `install-service apiserver --binary ${minik} --unit-dir ${units} --no-start -- --listen ${SERVER_IP}:6443 --data-dir ${state}/server --token-file ${etc}/token --lb-pool 192.168.56.200-192.168.56.250`,
-      `apiserver --listen ${SERVER_IP}:6443 --data-dir ${state}/server --token-file ${etc}/token --lb-pool 192.168.56.200-192.168.56.250`,
+      `install-service apiserver --binary ${minik} --unit-dir ${units} --no-start -- --listen ${SERVER_IP}:6443 --extra-listen 127.0.0.1:6443 --data-dir ${state}/server --token-file ${etc}/token --lb-pool 192.168.56.200-192.168.56.250`,
+      `apiserver --listen ${SERVER_IP}:6443 --extra-listen 127.0.0.1:6443 --data-dir ${state}/server --token-file ${etc}/token --lb-pool 192.168.56.200-192.168.56.250`,
       `install-service agent --binary ${minik} --unit-dir ${units} --after minik-apiserver.service --no-start -- --server http://${SERVER_IP}:6443 --node-name node1 --node-ip ${SERVER_IP} --token-file ${etc}/token --proxy-mode nftables --state-dir ${state}/agent-node1`,
       `agent --server http://${SERVER_IP}:6443 --node-name node1 --node-ip ${SERVER_IP} --token-file ${etc}/token --proxy-mode nftables --state-dir ${state}/agent-node1`,
     ]);

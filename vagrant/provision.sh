@@ -111,9 +111,10 @@ install_files() {
   step "installed $minik ($("$minik" --version))"
 }
 
+# Also on loopback, so `minik` inside the server VM works without --server.
 apiserver_args() {
-  printf '%s\n' --listen "$server_ip:$api_port" --data-dir "$state_dir/server" \
-    --token-file "$etc_dir/token" --lb-pool "$lb_pool"
+  printf '%s\n' --listen "$server_ip:$api_port" --extra-listen "127.0.0.1:$api_port" \
+    --data-dir "$state_dir/server" --token-file "$etc_dir/token" --lb-pool "$lb_pool"
 }
 
 agent_args() {
