@@ -191,6 +191,21 @@ test('apply: other errors from the GET are thrown, nothing is created', async ()
   assert.is(server.objects.size, 0);
 });
 
+test('updateStatus replaces only status; update with a stale resourceVersion is Conflict', async () => {
+  const { client, server } = setup();
+  const created = await client.create(svc('web'));
+  const withStatus = await client.updateStatus({ ...created, spec: { ports: [] }, status: { loadBalancer: { ingress: [{ ip: '192.168.77.9' }] } } });
+  assert.equal(withStatus.status, { loadBalancer: { ingress: [{ ip: '192.168.77.9' }] } });
+  assert.is(withStatus.spec.ports!.length, 1);
+  assert.ok(server.requests.includes('PUT /api/v1/namespaces/demo/services/web/status'));
+  try {
+    await client.update(created);
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as ApiError).reason, 'Conflict');
+  }
+});
+
 test('healthz answers ok', async () => {
   const { client } = setup();
   assert.is(await client.healthz(), 'ok');

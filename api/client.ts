@@ -143,6 +143,13 @@ export class Client {
     return this.request<T>('PUT', resourcePath(info, body.metadata.namespace, body.metadata.name), body);
   }
 
+  /** PUT .../status: replaces only `status` (pod readiness, load-balancer ingress); resourceVersion checked when set. */
+  updateStatus<T extends KubeObject>(obj: T): Promise<T> {
+    const info = manifestResource(obj);
+    const body = withNamespace(obj, info);
+    return this.request<T>('PUT', `${resourcePath(info, body.metadata.namespace, body.metadata.name)}/status`, body);
+  }
+
   /** Returns what the server answers (the deleted object or a Success Status). */
   delete(kind: Kind | string, namespace: string | undefined, name: string): Promise<KubeObject | Status> {
     const info = resolveResource(kind);

@@ -26,12 +26,14 @@ export interface FakeApiserverOptions {
 
 const key = (plural: string, ns: string, name: string) => `${plural}/${ns}/${name}`;
 
-function parsePath(path: string): { info: ResourceInfo; namespace: string; name?: string } | undefined {
-  const m = path.match(/^\/(?:api\/v1|apis\/networking\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/);
+function parsePath(path: string): { info: ResourceInfo; namespace: string; name?: string; status?: boolean } | undefined {
+  const m = path.match(/^\/(?:api\/v1|apis\/networking\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?(\/status)?$/);
   if (m) {
     const group = path.startsWith('/apis/') ? '/apis/networking.k8s.io/v1' : '/api/v1';
     const info = RESOURCES.find((r) => r.plural === m[2] && r.groupPath === group);
-    if (info) return { info, namespace: info.namespaced ? decodeURIComponent(m[1] ?? '') : '', name: m[3] && decodeURIComponent(m[3]) };
+    if (info) {
+      return { info, namespace: info.namespaced ? decodeURIComponent(m[1] ?? '') : '', name: m[3] && decodeURIComponent(m[3]), status: !!m[4] };
+    }
   }
   // `/api/v1/namespaces/demo` is the namespace named demo.
   const ns = path.match(/^\/api\/v1\/namespaces\/([^/]+)$/);
@@ -131,6 +133,11 @@ export function createFakeApiserver(options: FakeApiserverOptions = {}): FakeApi
         case 'PUT': {
           const obj = (await c.req.json()) as KubeObject;
           if (!existing) throw notFound(info.plural, name!);
+          if (target.status) {
+            // Only status changes; a resourceVersion, when sent, must be current.
+            if (obj.metadata?.resourceVersion && obj.metadata.resourceVersion !== existing.metadata.resourceVersion) throw conflict(info.plural, name!);
+            return c.json(put({ ...existing, status: obj.status }));
+          }
           if (obj.metadata.resourceVersion !== existing.metadata.resourceVersion) throw conflict(info.plural, name!);
           obj.metadata.uid = existing.metadata.uid;
           obj.metadata.creationTimestamp = existing.metadata.creationTimestamp;
