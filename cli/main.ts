@@ -1,7 +1,7 @@
 // The only file that touches `process`: argv in, stdout/stderr out, the exit
 // code. Everything else is runCli, which tests call directly.
 
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { runCli } from './commands/run-cli.ts';
 import type { Io } from './commands/types.ts';
 import { selfArgv } from './self.ts';
@@ -29,6 +29,7 @@ const io: Io = {
   err: (text) => void process.stderr.write(text),
   readStdin,
   readFile: (path) => readFile(path, 'utf8'),
+  readDir: (path) => readdir(path),
   env: process.env,
   now: () => new Date(),
   untilSignal,

@@ -113,6 +113,15 @@ test('an allocated nodePort fails with the server message, other objects still a
   assert.not.ok(h.server.objects.has('services/demo/test-nodeport2'));
 });
 
+test('-f DIR applies its .yaml/.yml/.json files in name order', async () => {
+  const h = harness();
+  h.files['dir/a-ns.yaml'] = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n';
+  h.files['dir/b-svc.json'] = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'demo' }, spec: { ports: [{ port: 80 }] } });
+  h.files['dir/notes.txt'] = 'not a manifest';
+  const r = await h.run('apply', '-f', 'dir/');
+  assert.equal([r.code, r.out, r.err], [0, 'namespace/demo created\nservice/s created\n', '']);
+});
+
 test('bad input: nothing is sent', async () => {
   const h = harness();
   h.files['bad.yaml'] = 'kind: Service\nmetadata: {name: x}\n';

@@ -57,20 +57,36 @@ export function prepareManifests(objects: KubeObject[], source: string, namespac
   });
 }
 
-/** Reads every `-f` (a path or `-` for stdin) and prepares what it holds. */
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
+interface ManifestFile {
+  source: string;
+  text: string;
+}
+
+/** What `-f` names: stdin, a file, or a directory's .yaml/.yml/.json files in name order (as kubectl). */
+async function readSource(io: Io, file: string): Promise<ManifestFile[]> {
+  if (file === '-') return [{ source: 'STDIN', text: await io.readStdin() }];
+  try {
+    return [{ source: file, text: await io.readFile(file) }];
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`the path "${file}" does not exist`);
+    if (code !== 'EISDIR' || !io.readDir) throw new UsageError(`reading "${file}": ${(err as Error).message}`);
+    const dir = file.replace(/\/+$/, '');
+    const names = (await io.readDir(file)).filter((n) => MANIFEST_FILE.test(n)).sort();
+    return Promise.all(names.map(async (n) => ({ source: `${dir}/${n}`, text: await io.readFile(`${dir}/${n}`) })));
+  }
+}
+
+/** Reads every `-f` and prepares what it holds; every document is checked before the caller sends anything. */
 export async function readManifests(io: Io, files: string[], namespaceFlag: string | undefined): Promise<Manifest[]> {
   if (files.length === 0) throw new UsageError('must specify one of -f and -k');
   const out: Manifest[] = [];
   for (const file of files) {
-    const source = file === '-' ? 'STDIN' : file;
-    let text: string;
-    try {
-      text = file === '-' ? await io.readStdin() : await io.readFile(file);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(code === 'ENOENT' ? `the path "${file}" does not exist` : `reading "${file}": ${(err as Error).message}`);
+    for (const { source, text } of await readSource(io, file)) {
+      out.push(...prepareManifests(await parseManifests(text, source), source, namespaceFlag));
     }
-    out.push(...prepareManifests(await parseManifests(text, source), source, namespaceFlag));
   }
   if (out.length === 0) throw new UsageError('no objects passed to apply');
   return out;

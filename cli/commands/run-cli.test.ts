@@ -79,6 +79,25 @@ test('an unreachable server: "Unable to connect to the server: ..."', async () =
   assert.equal(err, ['Unable to connect to the server: ECONNREFUSED http://apiserver.test:6443\n']);
 });
 
+test('no server configured anywhere: the connection error says where one comes from', async () => {
+  const h = harness([], { MINIK_SERVER: '', MINIK_TOKEN: '' });
+  const err: string[] = [];
+  const seen: string[] = [];
+  const code = await runCli(['get', 'pods'], {
+    ...h.io,
+    err: (t) => void err.push(t),
+    fetch: async (url) => {
+      seen.push(url);
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:6443' } });
+    },
+  });
+  assert.is(code, 1);
+  assert.equal(seen, ['http://127.0.0.1:6443/api/v1/namespaces/default/pods']);
+  assert.equal(err, [
+    'Unable to connect to the server: connect ECONNREFUSED 127.0.0.1:6443 (no server configured: start a lab with "minik up", or pass --server / set MINIK_SERVER)\n',
+  ]);
+});
+
 test('server and token: --server/--token beat env beat ~/.minik/config', async () => {
   const h = harness([], { MINIK_SERVER: '', MINIK_TOKEN: '' });
   const seen: string[] = [];

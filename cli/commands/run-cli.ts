@@ -6,7 +6,7 @@
 // prints help straight to the console) and maps every error to one line.
 
 import { cac } from 'cac';
-import { Client } from '../../api/client.ts';
+import { Client, ConnectionError } from '../../api/client.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { formatError } from './errors.ts';
 import { COMMANDS } from './index.ts';
@@ -198,6 +198,7 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
     });
   }
   let input: CommandInput | undefined;
+  let ctx: CommandContext | undefined;
   command.action((...actionArgs: unknown[]) => {
     const options = actionArgs[actionArgs.length - 1] as Record<string, unknown>;
     input = { args: (cli.args as string[]).map(String), options, passthrough: tail };
@@ -207,11 +208,23 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
     cli.runMatchedCommand();
     if (!input) throw new Error(`internal: command ${module.name} was not dispatched`);
     const flags = { server: optionalString(input.options.server), token: optionalString(input.options.token) };
-    const code = await module.run(createContext(io, flags), input);
+    ctx = createContext(io, flags);
+    const code = await module.run(ctx, input);
     return typeof code === 'number' ? code : 0;
   } catch (err) {
-    io.err(`${formatError(err)}\n`);
+    io.err(`${formatError(err)}${await connectionHint(err, ctx)}\n`);
     return 1;
+  }
+}
+
+/** When nothing named a server, say where one comes from (kubectl: "did you specify the right host or port?"). */
+async function connectionHint(err: unknown, ctx: CommandContext | undefined): Promise<string> {
+  if (!(err instanceof ConnectionError) || !ctx) return '';
+  try {
+    const config = await ctx.config();
+    return config.serverSource === 'default' ? ` (no server configured: start a lab with "minik up", or pass --server / set MINIK_SERVER)` : '';
+  } catch {
+    return '';
   }
 }
 

@@ -35,7 +35,14 @@ export function harness(objects: KubeObject[] = [], env: Record<string, string> 
     readStdin: async () => stdin.text,
     readFile: async (path) => {
       if (path in files) return files[path];
+      if (Object.keys(files).some((f) => f.startsWith(`${path.replace(/\/+$/, '')}/`))) {
+        throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+      }
       throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+    },
+    readDir: async (path) => {
+      const prefix = `${path.replace(/\/+$/, '')}/`;
+      return Object.keys(files).filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length)).filter((n) => !n.includes('/'));
     },
     env: { HOME: '/home/test', MINIK_SERVER: 'http://apiserver.test:6443', MINIK_TOKEN: TEST_TOKEN, ...env },
     now: () => TEST_NOW,

@@ -18,6 +18,8 @@ export interface Io {
   readStdin(): Promise<string>;
   /** A file as UTF-8 text; rejects with the fs error (code ENOENT...) otherwise. */
   readFile(path: string): Promise<string>;
+  /** Names in a directory (`apply -f DIR/`); optional, without it a directory is an error. */
+  readDir?(path: string): Promise<string[]>;
   env: Env;
   now(): Date;
   /** Tests inject a fake apiserver here; undefined means the real network. */
