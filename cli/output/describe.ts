@@ -80,8 +80,8 @@ function endpointsFor(ep: Endpoints | undefined, portName: string | undefined): 
 }
 
 export function describePod(pod: Pod, now: Date): string {
-  const node = pod.spec.nodeName ? `${pod.spec.nodeName}${pod.status?.hostIP ? `/${pod.status.hostIP}` : ''}` : NONE;
-  const containers = pod.spec.containers.flatMap((c) => [
+  const node = pod.spec?.nodeName ? `${pod.spec.nodeName}${pod.status?.hostIP ? `/${pod.status.hostIP}` : ''}` : NONE;
+  const containers = (pod.spec?.containers ?? []).flatMap((c) => [
     `${c.name}:`,
     `  Image:    ${c.image}`,
     ...(c.ports ?? []).map((p) => `  Port:     ${p.containerPort}/${p.protocol ?? 'TCP'}${p.name ? ` (${p.name})` : ''}`),
