@@ -38,7 +38,9 @@ test('unknown commands and flags: one line on stderr, exit 1, nothing sent', asy
   const h = harness();
   let r = await h.run('frobnicate');
   assert.is(r.code, 1);
-  assert.match(r.err, /^error: unknown command "frobnicate" for "minik"\n/);
+  assert.is(r.err, 'error: unknown command "frobnicate" for "minik" (see minik --help)\n');
+  r = await h.run('svc');
+  assert.equal([r.code, r.err], [1, 'error: "minik svc" needs a subcommand: create, url (see minik svc --help)\n']);
   r = await h.run('svc', 'destroy', 'x');
   assert.is(r.code, 1);
   assert.match(r.err, 'unknown command "svc destroy"');

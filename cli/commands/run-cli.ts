@@ -177,8 +177,13 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
       io.out(target ? commandHelp(target) : globalHelp(commands));
       return 0;
     }
+    if (isGroup && found.words.length === 1) {
+      const subs = commands.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.slice(group.length + 1));
+      io.err(`error: "minik ${group}" needs a subcommand: ${subs.join(', ')} (see minik ${group} --help)\n`);
+      return 1;
+    }
     const shown = isGroup ? found.words.slice(0, 2).join(' ') : group;
-    io.err(`error: unknown command "${shown}" for "minik"\nRun 'minik --help' for usage.\n`);
+    io.err(`error: unknown command "${shown}" for "minik" (see minik --help)\n`);
     return 1;
   }
   if (wantsHelp) {
