@@ -77,14 +77,14 @@ test('sets in use by a rule cannot be deleted; check() never changes state', asy
   assert.is(await code(nft.check(tx().addRule('c', 'ip saddr @nope drop'))), 'NFT_NOT_FOUND');
 });
 
-test('destroy table and flushRuleset remove everything; failNext injects an error', async () => {
+test('destroy table and flushRuleset remove everything; failNextApply injects an error', async () => {
   const nft = new FakeNft();
   await nft.apply(tx().destroyTable().addTable().addChain({ name: 'a' }));
   await nft.apply(tx().destroyTable().addTable());
   assert.equal(nft.ruleset('ip', 't')!.chains, []);
   nft.flushRuleset();
   assert.is(await nft.listTable('ip', 't'), undefined);
-  nft.failNext = new NftError('NFT_EXEC', 'boom');
+  nft.failNextApply(new NftError('NFT_EXEC', 'boom'));
   assert.is(await code(nft.apply(tx().addTable())), 'NFT_EXEC');
   assert.is(await nft.listTable('ip', 't'), undefined);
 });

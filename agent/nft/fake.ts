@@ -38,15 +38,16 @@ export class FakeNft implements NftApplier {
   private nextHandle = 1;
   /** Every transaction applied successfully, in order (tests assert on what was sent). */
   readonly applied: Transaction[] = [];
-  /** Set to make the next apply fail with this error (and change nothing). */
-  failNext?: NftError;
+  private failures: NftError[] = [];
+
+  /** Makes the next `times` applies fail with this error (changing nothing), as a broken nft would. */
+  failNextApply(err: NftError, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push(err);
+  }
 
   async apply(tx: Transaction): Promise<void> {
-    if (this.failNext) {
-      const err = this.failNext;
-      this.failNext = undefined;
-      throw err;
-    }
+    const failure = this.failures.shift();
+    if (failure) throw failure;
     const next = this.clone();
     for (const op of tx.ops) applyOp(next, tx.family, tx.table, op, () => this.nextHandle++);
     this.tables = next;
