@@ -232,7 +232,10 @@ const netnsInode = (path: string) => statSync(path).ino;
 
 const netnsWhyNot = netnsUnavailable();
 // The real binary is built (once) only when the real CLI exists; its --help says whether the daemons are in yet.
-const realBinary = !netnsWhyNot && realCliExists() ? (await ensureBinary()).path : undefined;
+let buildError: Error | undefined;
+const realBinary = !netnsWhyNot && realCliExists() ? await ensureBinary().then((b) => b.path, (err: Error) => void (buildError = err)) : undefined;
+// A broken build fails here, once, and leaves the other checks running.
+if (buildError) test('dist/minik builds', () => assert.unreachable(buildError!.message));
 const daemonCommands = realBinary ? helpCommands(sh(realBinary, ['--help']).stdout) : new Set<string>();
 const missingDaemonCommands = ['install-service', 'apiserver', 'agent'].filter((c) => !daemonCommands.has(c));
 const noSocat = has('socat') ? undefined : "needs 'socat' for the stand-in apiserver";
@@ -305,6 +308,7 @@ else {
 }
 
 if (netnsWhyNot) skipTest(test, 'provision.sh in a stand-in VM', netnsWhyNot);
+else if (!realBinary) skipTest(test, 'provision.sh in a stand-in VM', buildError ? 'dist/minik did not build' : 'cli/main.ts does not exist yet');
 else if (missingDaemonCommands.length) {
   skipTest(test, 'provision.sh in a stand-in VM', `the built minik lacks ${missingDaemonCommands.join(', ')} (not registered in cli/commands/index.ts yet)`);
 } else {
