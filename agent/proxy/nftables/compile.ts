@@ -42,27 +42,35 @@ export interface CompileOptions {
 /** Human label of a service port, used as element comment: `default/web:http` or `default/web:80`. */
 export const servicePortLabel = (sp: ServicePortModel) => `${sp.namespace}/${sp.name}:${sp.portName || sp.port}`;
 
-class Builder {
-  readonly serviceIps: ElementSpec[] = [];
-  readonly nodePorts: ElementSpec[] = [];
-  readonly serviceEndpoints: ElementSpec[] = [];
-  readonly nodePortEndpoints: ElementSpec[] = [];
-  readonly noEndpointServices: ElementSpec[] = [];
-  readonly noEndpointNodePorts: ElementSpec[] = [];
-  readonly hairpin = new Set<string>();
-  readonly sharedChains = new Map<string, ChainSpec>();
-  readonly serviceChains: ChainSpec[] = [];
-  readonly affinitySets: SetSpec[] = [];
+/** What one service port contributes to the table. Fragments of different service ports never share elements or owned chains. */
+export interface Fragment {
+  /** Elements per set name. */
+  elements: Record<string, ElementSpec[]>;
+  /** `ip . ip` keys of the hairpin set (several service ports may share an endpoint). */
+  hairpin: string[];
+  /** Chains shared by every service with the same endpoint count (`dnat-3`); reference-counted. */
+  shared: ChainSpec[];
+  /** Chains and sets owned by this service port alone (ClientIP affinity). */
+  chains: ChainSpec[];
+  sets: SetSpec[];
+}
+
+class FragmentBuilder {
+  readonly f: Fragment = { elements: {}, hairpin: [], shared: [], chains: [], sets: [] };
+
+  add(set: string, e: ElementSpec): void {
+    (this.f.elements[set] ??= []).push(e);
+  }
 
   shared(name: string, rules: string[]): string {
-    if (!this.sharedChains.has(name)) this.sharedChains.set(name, { name, rules });
+    if (!this.f.shared.some((c) => c.name === name)) this.f.shared.push({ name, rules });
     return name;
   }
 
   /** Elements `vip . proto . port . i : endpoint`, and the chain that picks among them. */
   vipDispatch(vip: string, sp: ServicePortModel, eps: ProxyEndpoint[], masquerade: boolean): string {
     const n = eps.length;
-    eps.forEach((ep, i) => this.serviceEndpoints.push({ key: `${vip} . ${sp.protocol} . ${sp.port} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
+    eps.forEach((ep, i) => this.add(SET.serviceEndpoints, { key: `${vip} . ${sp.protocol} . ${sp.port} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
     return masquerade
       ? this.shared(masqDnatChain(n), [`jump ${CHAIN.markForMasquerade}`, DNAT_SERVICE(n)])
       : this.shared(dnatChain(n), [DNAT_SERVICE(n)]);
@@ -70,7 +78,7 @@ class Builder {
 
   nodePortDispatch(sp: ServicePortModel, eps: ProxyEndpoint[], masquerade: boolean): string {
     const n = eps.length;
-    eps.forEach((ep, i) => this.nodePortEndpoints.push({ key: `${sp.protocol} . ${sp.nodePort} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
+    eps.forEach((ep, i) => this.add(SET.nodePortEndpoints, { key: `${sp.protocol} . ${sp.nodePort} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
     return masquerade
       ? this.shared(nodePortMasqDnatChain(n), [`jump ${CHAIN.markForMasquerade}`, DNAT_NODEPORT(n)])
       : this.shared(nodePortDnatChain(n), [DNAT_NODEPORT(n)]);
@@ -84,23 +92,24 @@ class Builder {
     eps.forEach((ep, i) => {
       const epChain = affinityEndpointChain(sp, ep.ip, ep.port);
       const set = affinitySet(sp, ep.ip, ep.port);
-      this.affinitySets.push({ name: set, key: 'ipv4_addr', flags: ['dynamic', 'timeout'], timeout: `${sp.affinityTimeoutSeconds}s`, elements: [] });
-      this.serviceChains.push({ name: epChain, rules: [`update @${set} { ip saddr }`, `meta l4proto ${sp.protocol} dnat to ${ep.ip}:${ep.port}`] });
+      this.f.sets.push({ name: set, key: 'ipv4_addr', flags: ['dynamic', 'timeout'], timeout: `${sp.affinityTimeoutSeconds}s`, elements: [] });
+      this.f.chains.push({ name: epChain, rules: [`update @${set} { ip saddr }`, `meta l4proto ${sp.protocol} dnat to ${ep.ip}:${ep.port}`] });
       rules.push(`ip saddr @${set} goto ${epChain}`);
       vmap.push(`${i} : goto ${epChain}`);
     });
     rules.push(`numgen random mod ${eps.length} vmap { ${vmap.join(', ')} }`);
-    this.serviceChains.push({ name: svcChain, rules });
+    this.f.chains.push({ name: svcChain, rules });
     return svcChain;
   }
 }
 
-function compileServicePort(b: Builder, sp: ServicePortModel): void {
+export function compileServicePort(sp: ServicePortModel): Fragment {
+  const b = new FragmentBuilder();
   const comment = servicePortLabel(sp);
   const local = sp.endpoints.filter((e) => e.isLocal);
   const internal = sp.internalLocal ? local : sp.endpoints;
   const external = sp.externalLocal ? local : sp.endpoints;
-  for (const ep of local) b.hairpin.add(`${ep.ip} . ${ep.ip}`);
+  for (const ep of local) if (!b.f.hairpin.includes(`${ep.ip} . ${ep.ip}`)) b.f.hairpin.push(`${ep.ip} . ${ep.ip}`);
   // Nothing to reach at all: reject at once. Endpoints exist elsewhere but policy says local-only: drop, as kube-proxy does.
   const unusable = (eps: ProxyEndpoint[]) => (sp.endpoints.length === 0 ? `goto ${CHAIN.rejectService}` : eps.length === 0 ? 'drop' : undefined);
   const vipKey = (ip: string) => `${ip} . ${sp.protocol} . ${sp.port}`;
@@ -108,21 +117,26 @@ function compileServicePort(b: Builder, sp: ServicePortModel): void {
   const affinityChain = affinity ? b.affinityChains(sp, internal) : undefined;
 
   const noInternal = unusable(internal);
-  if (noInternal) b.noEndpointServices.push({ key: vipKey(sp.clusterIP), comment, value: noInternal });
-  else b.serviceIps.push({ key: vipKey(sp.clusterIP), comment, value: `goto ${affinityChain ?? b.vipDispatch(sp.clusterIP, sp, internal, false)}` });
+  if (noInternal) b.add(SET.noEndpointServices, { key: vipKey(sp.clusterIP), comment, value: noInternal });
+  else b.add(SET.serviceIps, { key: vipKey(sp.clusterIP), comment, value: `goto ${affinityChain ?? b.vipDispatch(sp.clusterIP, sp, internal, false)}` });
 
   const noExternal = unusable(external);
   // External traffic (policy Cluster) is masqueraded so replies come back through this node.
-  const externalAffinity = affinityChain && !sp.externalLocal ? b.shared(affinityExternalChain(sp), [`jump ${CHAIN.markForMasquerade}`, `goto ${affinityChain}`]) : undefined;
+  let externalAffinity: string | undefined;
+  if (affinityChain && !sp.externalLocal && (sp.loadBalancerIPs.length || sp.nodePort)) {
+    externalAffinity = affinityExternalChain(sp);
+    b.f.chains.push({ name: externalAffinity, rules: [`jump ${CHAIN.markForMasquerade}`, `goto ${affinityChain}`] });
+  }
   for (const lb of sp.loadBalancerIPs) {
-    if (noExternal) b.noEndpointServices.push({ key: vipKey(lb), comment, value: noExternal });
-    else b.serviceIps.push({ key: vipKey(lb), comment, value: `goto ${externalAffinity ?? b.vipDispatch(lb, sp, external, !sp.externalLocal)}` });
+    if (noExternal) b.add(SET.noEndpointServices, { key: vipKey(lb), comment, value: noExternal });
+    else b.add(SET.serviceIps, { key: vipKey(lb), comment, value: `goto ${externalAffinity ?? b.vipDispatch(lb, sp, external, !sp.externalLocal)}` });
   }
   if (sp.nodePort) {
     const key = `${sp.protocol} . ${sp.nodePort}`;
-    if (noExternal) b.noEndpointNodePorts.push({ key, comment, value: noExternal });
-    else b.nodePorts.push({ key, comment, value: `goto ${externalAffinity ?? b.nodePortDispatch(sp, external, !sp.externalLocal)}` });
+    if (noExternal) b.add(SET.noEndpointNodePorts, { key, comment, value: noExternal });
+    else b.add(SET.serviceNodePorts, { key, comment, value: `goto ${externalAffinity ?? b.nodePortDispatch(sp, external, !sp.externalLocal)}` });
   }
+  return b.f;
 }
 
 const sortedChainNames = (names: string[]) =>
@@ -132,16 +146,34 @@ const sortedChainNames = (names: string[]) =>
     return pa < pb ? -1 : pa > pb ? 1 : na - nb;
   });
 
-export function compile(model: ProxyModel, opts: CompileOptions = {}): Ruleset {
-  const b = new Builder();
-  const ordered = [...model.servicePorts].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  for (const sp of ordered) compileServicePort(b, sp);
+export interface ClusterRanges {
+  serviceCidr: string;
+  clusterCidr: string;
+}
 
+/** Shared chains and hairpin keys needed by a set of fragments. */
+export function sharedOf(fragments: Iterable<Fragment>): { shared: ChainSpec[]; hairpin: string[] } {
+  const shared = new Map<string, ChainSpec>();
+  const hairpin = new Set<string>();
+  for (const f of fragments) {
+    for (const c of f.shared) if (!shared.has(c.name)) shared.set(c.name, c);
+    for (const h of f.hairpin) hairpin.add(h);
+  }
+  return { shared: [...shared.values()], hairpin: [...hairpin] };
+}
+
+/**
+ * The table made of the fixed skeleton plus the given fragments, shared
+ * chains and hairpin keys. Used for the whole table and, with only the
+ * fragments that changed, for the two sides of an incremental diff.
+ */
+export function assemble(ranges: ClusterRanges, fragments: Fragment[], shared: ChainSpec[], hairpin: string[], table: string = TABLE): Ruleset {
+  const elements = (set: string) => fragments.flatMap((f) => f.elements[set] ?? []);
   const fixed: ChainSpec[] = [
     { name: CHAIN.natPrerouting, base: { type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' }, rules: [`jump ${CHAIN.services}`] },
     { name: CHAIN.natOutput, base: { type: 'nat', hook: 'output', priority: -100, policy: 'accept' }, rules: [`jump ${CHAIN.services}`] },
     { name: CHAIN.natPostrouting, base: { type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' }, rules: [`jump ${CHAIN.masquerading}`] },
-    // Before conntrack-confirmed NAT (priority -110 < -100): only new connections to a service without endpoints.
+    // Before NAT (priority -110 < -100): only new connections to a service without endpoints.
     { name: CHAIN.filterInput, base: { type: 'filter', hook: 'input', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
     { name: CHAIN.filterForward, base: { type: 'filter', hook: 'forward', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
     { name: CHAIN.filterOutput, base: { type: 'filter', hook: 'output', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
@@ -149,7 +181,7 @@ export function compile(model: ProxyModel, opts: CompileOptions = {}): Ruleset {
       name: CHAIN.services,
       rules: [
         // Node processes and outside clients reaching a ClusterIP: masquerade, as kube-proxy does with a cluster CIDR.
-        `ip daddr ${model.serviceCidr} ip saddr != ${model.clusterCidr} jump ${CHAIN.markForMasquerade}`,
+        `ip daddr ${ranges.serviceCidr} ip saddr != ${ranges.clusterCidr} jump ${CHAIN.markForMasquerade}`,
         `ip daddr . meta l4proto . th dport vmap @${SET.serviceIps}`,
         `fib daddr type local meta l4proto . th dport vmap @${SET.serviceNodePorts}`,
       ],
@@ -173,24 +205,32 @@ export function compile(model: ProxyModel, opts: CompileOptions = {}): Ruleset {
       ],
     },
   ];
-  const shared = sortedChainNames([...b.sharedChains.keys()]).map((n) => b.sharedChains.get(n)!);
-  const perService = [...b.serviceChains].sort((x, y) => (x.name < y.name ? -1 : 1));
-
+  const byName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+  const sharedSorted = sortedChainNames(shared.map((c) => c.name)).map((n) => shared.find((c) => c.name === n)!);
+  const owned = fragments.flatMap((f) => f.chains).sort(byName);
   const sets: SetSpec[] = [
-    { name: SET.serviceIps, key: VIP_KEY, data: 'verdict', elements: b.serviceIps },
-    { name: SET.serviceNodePorts, key: 'inet_proto . inet_service', data: 'verdict', elements: b.nodePorts },
+    { name: SET.serviceIps, key: VIP_KEY, data: 'verdict', elements: elements(SET.serviceIps) },
+    { name: SET.serviceNodePorts, key: 'inet_proto . inet_service', data: 'verdict', elements: elements(SET.serviceNodePorts) },
     {
       name: SET.serviceEndpoints,
       typeof: true,
       key: 'ip daddr . meta l4proto . th dport . numgen random mod 1',
       data: ENDPOINT_DATA,
-      elements: b.serviceEndpoints,
+      elements: elements(SET.serviceEndpoints),
     },
-    { name: SET.nodePortEndpoints, typeof: true, key: 'meta l4proto . th dport . numgen random mod 1', data: ENDPOINT_DATA, elements: b.nodePortEndpoints },
-    { name: SET.noEndpointServices, key: VIP_KEY, data: 'verdict', elements: b.noEndpointServices },
-    { name: SET.noEndpointNodePorts, key: 'inet_proto . inet_service', data: 'verdict', elements: b.noEndpointNodePorts },
-    { name: SET.hairpin, key: 'ipv4_addr . ipv4_addr', elements: [...b.hairpin].sort().map((key) => ({ key })) },
-    ...b.affinitySets.sort((x, y) => (x.name < y.name ? -1 : 1)),
+    { name: SET.nodePortEndpoints, typeof: true, key: 'meta l4proto . th dport . numgen random mod 1', data: ENDPOINT_DATA, elements: elements(SET.nodePortEndpoints) },
+    { name: SET.noEndpointServices, key: VIP_KEY, data: 'verdict', elements: elements(SET.noEndpointServices) },
+    { name: SET.noEndpointNodePorts, key: 'inet_proto . inet_service', data: 'verdict', elements: elements(SET.noEndpointNodePorts) },
+    { name: SET.hairpin, key: 'ipv4_addr . ipv4_addr', elements: [...hairpin].sort().map((key) => ({ key })) },
+    ...fragments.flatMap((f) => f.sets).sort(byName),
   ];
-  return { family: 'ip', table: opts.table ?? TABLE, comment: TABLE_COMMENT, sets, chains: [...fixed, ...shared, ...perService] };
+  return { family: 'ip', table, comment: TABLE_COMMENT, sets, chains: [...fixed, ...sharedSorted, ...owned] };
+}
+
+export const byKey = (x: ServicePortModel, y: ServicePortModel) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
+
+export function compile(model: ProxyModel, opts: CompileOptions = {}): Ruleset {
+  const fragments = [...model.servicePorts].sort(byKey).map(compileServicePort);
+  const { shared, hairpin } = sharedOf(fragments);
+  return assemble(model, fragments, shared, hairpin, opts.table);
 }

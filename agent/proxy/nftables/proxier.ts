@@ -5,9 +5,9 @@
 // check cannot see (a flushed chain). Reading the whole table back would cost
 // seconds at 30k services with nft 1.0.6, so we never do it on the hot path.
 
-import { NftError, Transaction, diffRulesets, fullSyncTransaction, renderRuleset, type NftApplier, type Ruleset } from '../../nft/index.ts';
-import type { ProxyModel } from '../model.ts';
-import { compile } from './compile.ts';
+import { NftError, Transaction, diffRulesets, fullSyncTransaction, renderRuleset, type NftApplier } from '../../nft/index.ts';
+import type { ProxyModel, ServicePortModel } from '../model.ts';
+import { IncrementalCompiler } from './incremental.ts';
 import { CHAIN, TABLE } from './names.ts';
 
 export interface NftablesProxierOptions {
@@ -40,8 +40,6 @@ export interface SyncResult {
 }
 
 interface Applied {
-  ruleset: Ruleset;
-  model: ProxyModel;
   chainNames: string;
   anchorHandle: number;
   at: number;
@@ -54,6 +52,7 @@ export class NftablesProxier {
   private readonly resyncEvery: number;
   private readonly now: () => number;
   private applied?: Applied;
+  private readonly compiler: IncrementalCompiler;
   private lastDriftCheck = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -63,6 +62,7 @@ export class NftablesProxier {
     this.driftEvery = opts.driftCheckIntervalMs ?? 10_000;
     this.resyncEvery = opts.fullResyncIntervalMs ?? 15 * 60_000;
     this.now = opts.now ?? Date.now;
+    this.compiler = new IncrementalCompiler(this.table);
   }
 
   /** Brings the table to what the model asks for. Calls are serialized. */
@@ -74,7 +74,7 @@ export class NftablesProxier {
 
   /** The table as minik last programmed it (what `minik rules` prints); '' before the first sync. */
   rules(): string {
-    return this.applied ? renderRuleset(this.applied.ruleset) : '';
+    return this.applied ? renderRuleset(this.compiler.ruleset()) : '';
   }
 
   /** nft's own listing of the live table (slow for huge tables), or undefined when absent. */
@@ -98,30 +98,28 @@ export class NftablesProxier {
 
   private async syncNow(model: ProxyModel): Promise<SyncResult> {
     const started = performance.now();
-    const next = compile(model, { table: this.table });
-    const stale = this.applied ? staleUdp(this.applied.model, model) : [];
-    const reason = await this.fullSyncReason();
-    if (reason) return this.full(next, model, reason, stale, started);
+    const reason = await this.fullSyncReason(model);
+    if (reason) return this.full(model, reason, [], started);
 
-    const tx = diffRulesets(this.applied!.ruleset, next);
-    if (tx.isEmpty) {
-      this.applied!.model = model;
-      return { mode: 'unchanged', operations: 0, durationMs: performance.now() - started, staleUdpEndpoints: stale };
-    }
+    const change = this.compiler.update(model);
+    const stale = staleUdp(change.changed);
+    const tx = diffRulesets(change.prev, change.next);
+    if (tx.isEmpty) return { mode: 'unchanged', operations: 0, durationMs: performance.now() - started, staleUdpEndpoints: stale };
     try {
       await this.applier.apply(tx);
     } catch (err) {
       // The live table is not what we think (or nft refused a diff): rebuild it whole, atomically.
       if (!(err instanceof NftError)) throw err;
-      return this.full(next, model, 'retry-after-error', stale, started);
+      return this.full(model, 'retry-after-error', stale, started);
     }
-    const chainsChanged = tx.ops.some((op) => op.object === 'chain' && (op.verb === 'add' || op.verb === 'delete'));
-    this.applied = { ...this.applied!, ruleset: next, model, chainNames: chainsChanged ? chainNamesOf(next) : this.applied!.chainNames };
+    if (tx.ops.some((op) => op.object === 'chain' && (op.verb === 'add' || op.verb === 'delete'))) {
+      this.applied!.chainNames = namesOf(this.compiler.chainNames().map((name) => ({ name })));
+    }
     return { mode: 'partial', operations: tx.ops.length, durationMs: performance.now() - started, staleUdpEndpoints: stale };
   }
 
-  private async fullSyncReason(): Promise<SyncReason | undefined> {
-    if (!this.applied) return 'start';
+  private async fullSyncReason(model: ProxyModel): Promise<SyncReason | undefined> {
+    if (!this.applied || this.compiler.needsReset(model)) return 'start';
     const now = this.now();
     if (this.resyncEvery > 0 && now - this.applied.at >= this.resyncEvery) return 'periodic';
     if (now - this.lastDriftCheck >= this.driftEvery) {
@@ -131,34 +129,31 @@ export class NftablesProxier {
     return undefined;
   }
 
-  private async full(next: Ruleset, model: ProxyModel, reason: SyncReason, stale: StaleUdpEndpoint[], started: number): Promise<SyncResult> {
+  private async full(model: ProxyModel, reason: SyncReason, stale: StaleUdpEndpoint[], started: number): Promise<SyncResult> {
     this.applied = undefined;
-    const tx = fullSyncTransaction(next);
+    const tx = fullSyncTransaction(this.compiler.reset(model));
     await this.applier.apply(tx);
     const chains = (await this.applier.listChains('ip')).filter((c) => c.table === this.table);
     const anchor = chains.find((c) => c.name === CHAIN.natPrerouting);
-    this.applied = { ruleset: next, model, chainNames: namesOf(chains), anchorHandle: anchor?.handle ?? -1, at: this.now() };
+    this.applied = { chainNames: namesOf(chains), anchorHandle: anchor?.handle ?? -1, at: this.now() };
     this.lastDriftCheck = this.now();
     return { mode: 'full', reason, operations: tx.ops.length, durationMs: performance.now() - started, staleUdpEndpoints: stale };
   }
 }
 
 const namesOf = (chains: { name: string }[]) => chains.map((c) => c.name).sort().join(' ');
-const chainNamesOf = (rs: Ruleset) => namesOf(rs.chains);
-
-/** UDP endpoints present before and gone now, per service address. */
-export function staleUdp(prev: ProxyModel, next: ProxyModel): StaleUdpEndpoint[] {
-  const now = new Set<string>();
-  for (const sp of next.servicePorts) {
-    if (sp.protocol !== 'udp') continue;
-    for (const ip of [sp.clusterIP, ...sp.loadBalancerIPs]) for (const ep of sp.endpoints) now.add(`${ip}:${sp.port}>${ep.ip}:${ep.port}`);
-  }
+/** UDP endpoints that a changed service port no longer uses, per service address. */
+export function staleUdp(changed: { before?: ServicePortModel; after?: ServicePortModel }[]): StaleUdpEndpoint[] {
   const out: StaleUdpEndpoint[] = [];
-  for (const sp of prev.servicePorts) {
-    if (sp.protocol !== 'udp') continue;
-    for (const ip of [sp.clusterIP, ...sp.loadBalancerIPs]) {
-      for (const ep of sp.endpoints) {
-        if (!now.has(`${ip}:${sp.port}>${ep.ip}:${ep.port}`)) out.push({ serviceIp: ip, servicePort: sp.port, endpointIp: ep.ip, endpointPort: ep.port });
+  for (const { before, after } of changed) {
+    if (!before || before.protocol !== 'udp') continue;
+    const still = new Set<string>();
+    if (after && after.protocol === 'udp' && after.port === before.port) {
+      for (const ip of [after.clusterIP, ...after.loadBalancerIPs]) for (const ep of after.endpoints) still.add(`${ip}>${ep.ip}:${ep.port}`);
+    }
+    for (const ip of [before.clusterIP, ...before.loadBalancerIPs]) {
+      for (const ep of before.endpoints) {
+        if (!still.has(`${ip}>${ep.ip}:${ep.port}`)) out.push({ serviceIp: ip, servicePort: before.port, endpointIp: ep.ip, endpointPort: ep.port });
       }
     }
   }
