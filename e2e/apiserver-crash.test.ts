@@ -47,7 +47,7 @@ test('every acknowledged create survives kill -9 with consistent allocations', a
   }
   const writers = Array.from({ length: 16 }, writer);
   while (acknowledged.size < 400) await new Promise((r) => setTimeout(r, 5));
-  await first.kill('SIGKILL');
+  await first.proc.kill("SIGKILL");
   stop = true;
   await Promise.all(writers);
   assert.ok(acknowledged.size >= 400);
@@ -61,7 +61,7 @@ test('every acknowledged create survives kill -9 with consistent allocations', a
     assert.is(svc.spec.clusterIP, allocated.clusterIP);
     assert.is(svc.spec.ports[0].nodePort, allocated.nodePort);
   }
-  await second.kill('SIGTERM');
+  await second.proc.kill("SIGTERM");
 
   const store = await Store.open(await openLevel(join(dataDir, 'db')));
   try {

@@ -13,6 +13,8 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
+import { agentCommand } from '../../agent/command.ts';
+import { echoCommand } from '../../agent/echo/command.ts';
 
 export const COMMANDS: CommandModule[] = [
   upCommand,
@@ -28,6 +30,7 @@ export const COMMANDS: CommandModule[] = [
   runCommand,
   // pods and nodes: exec, ssh, logs, rules
   apiserverCommand,
-  // daemons: agent, echo
+  agentCommand,
+  echoCommand,
   installServiceCommand,
 ];

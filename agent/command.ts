@@ -1,0 +1,23 @@
+// `minik agent`: the node daemon's command.
+
+import type { CommandModule } from '../cli/commands/types.ts';
+import { AGENT_FLAGS, agentOptions } from './options.ts';
+
+export const agentCommand: CommandModule = {
+  name: 'agent',
+  description: 'Run the node agent (pods, routes, proxy, DNS) in this network namespace',
+  options: AGENT_FLAGS.map((f) => ({
+    flags: `--${f.name} <value>`,
+    description: `${f.description}${f.default ? ` (default: ${f.default})` : ''}`,
+  })),
+  async run(ctx, input) {
+    const options = agentOptions(input.options, ctx.io.env);
+    const { startAgent } = await import('./agent.ts');
+    const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
+    const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log });
+    const signal = await ctx.io.untilSignal();
+    log(`${signal}: stopping (pods keep running)`);
+    await agent.close();
+    return 0;
+  },
+};

@@ -1,0 +1,72 @@
+// `minik agent` flags, each with its MINIK_* environment fallback.
+
+import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
+import { CLUSTER } from '../api/layout.ts';
+
+export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+export const AGENT_FLAGS: readonly FlagSpec[] = [
+  { name: 'server', description: 'apiserver REST URL', default: 'http://127.0.0.1:6443' },
+  { name: 'grpc-server', description: 'apiserver gRPC address (default: the --server host, port + 1)' },
+  { name: 'token', description: 'bearer token' },
+  { name: 'token-file', description: 'file holding the bearer token' },
+  { name: 'node-name', description: 'name of this node (required)' },
+  { name: 'node-ip', description: "this node's address on the node network (required; never guessed)" },
+  { name: 'proxy-mode', description: 'nftables | ipvs | userspace', default: 'nftables' },
+  { name: 'state-dir', description: 'pod leases, pid files and logs (default /var/lib/minik/agent-NODE)' },
+  { name: 'netns-prefix', description: "prefix of pod network namespaces (default minik-NODE)" },
+  { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },
+  { name: 'cluster-cidr', description: 'range of pod addresses', default: CLUSTER.clusterCidr },
+];
+
+export interface AgentOptions {
+  server: string;
+  grpcServer: string;
+  token?: string;
+  tokenFile?: string;
+  nodeName: string;
+  nodeIp: string;
+  proxyMode: ProxyMode;
+  stateDir: string;
+  netnsPrefix: string;
+  serviceCidr: string;
+  clusterCidr: string;
+}
+
+export class AgentConfigError extends Error {
+  readonly code = 'AGENT_CONFIG';
+}
+
+export function agentOptions(given: Record<string, unknown>, env: Record<string, string | undefined>): AgentOptions {
+  const f = resolveFlags(AGENT_FLAGS, given, env);
+  const nodeName = f['node-name'];
+  const nodeIp = f['node-ip'];
+  if (!nodeName) throw new AgentConfigError('--node-name is required');
+  if (!nodeIp || !/^\d+\.\d+\.\d+\.\d+$/.test(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
+  const mode = f['proxy-mode'] as ProxyMode;
+  if (!PROXY_MODES.includes(mode)) throw new AgentConfigError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${mode}"`);
+  if (!f.token && !f['token-file']) throw new AgentConfigError('a token is required: --token or --token-file');
+  let url: URL;
+  try {
+    url = new URL(f.server!);
+  } catch {
+    throw new AgentConfigError(`--server must be a URL like http://192.168.77.1:6443, got "${f.server}"`);
+  }
+  const restPort = Number(url.port || 80);
+  const grpcServer = f['grpc-server'] ?? `${url.hostname}:${restPort + 1}`;
+  parseHostPort(grpcServer, '--grpc-server');
+  return {
+    server: f.server!.replace(/\/$/, ''),
+    grpcServer,
+    token: f.token,
+    tokenFile: f['token-file'],
+    nodeName,
+    nodeIp,
+    proxyMode: mode,
+    stateDir: f['state-dir'] ?? `/var/lib/minik/agent-${nodeName}`,
+    netnsPrefix: f['netns-prefix'] ?? `minik-${nodeName}`,
+    serviceCidr: f['service-cidr']!,
+    clusterCidr: f['cluster-cidr']!,
+  };
+}
