@@ -8,4 +8,5 @@ export { execNft, nftCommandLine, netnsPath, type NftExec, type NftRunOptions, t
 export { parseTableJson, parseChainsJson, jsonValueToText } from './json.ts';
 export { ExecApplier, type NftApplier, type ExecApplierOptions } from './applier.ts';
 export { FakeNft } from './fake.ts';
+export { InteractiveApplier, type InteractiveApplierOptions } from './interactive.ts';
 export { diffRulesets, fullSyncTransaction } from './diff.ts';
