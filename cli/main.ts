@@ -1,6 +1,8 @@
 // The only file that touches `process`: argv in, stdout/stderr out, the exit
 // code. Everything else is runCli, which tests call directly.
 
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { readdir, readFile } from 'node:fs/promises';
 import { runCli } from './commands/run-cli.ts';
 import type { Io } from './commands/types.ts';
@@ -24,6 +26,14 @@ function untilSignal(): Promise<string> {
   });
 }
 
+function spawnInherited(argv: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+  });
+}
+
 const io: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
@@ -34,6 +44,7 @@ const io: Io = {
   now: () => new Date(),
   untilSignal,
   selfArgv: selfArgv(),
+  spawnInherited,
 };
 
 process.exitCode = await runCli(process.argv.slice(2), io);

@@ -13,6 +13,7 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
+import { execCommand, logsCommand, rulesCommand, sshCommand } from './lab-access.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
 
@@ -28,7 +29,10 @@ export const COMMANDS: CommandModule[] = [
   svcUrlCommand,
   ingressCreateCommand,
   runCommand,
-  // pods and nodes: exec, ssh, logs, rules
+  execCommand,
+  sshCommand,
+  logsCommand,
+  rulesCommand,
   apiserverCommand,
   agentCommand,
   echoCommand,

@@ -22,6 +22,11 @@ export interface Io {
   readDir?(path: string): Promise<string[]>;
   env: Env;
   now(): Date;
+  /**
+   * Runs argv with this terminal's stdin/stdout/stderr and resolves with its
+   * exit status (exec, ssh). Tests give a fake that records the argv.
+   */
+  spawnInherited?(argv: string[]): Promise<number>;
   /** Tests inject a fake apiserver here; undefined means the real network. */
   fetch?: FetchLike;
   /** Resolves with the signal's name (SIGINT, SIGTERM) when the process is asked to stop; daemons await it. */
