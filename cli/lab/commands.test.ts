@@ -26,6 +26,8 @@ async function minik(argv: string[], files: Record<string, string> = {}, env: Re
     },
     env: { HOME: '/home/test', ...env },
     now: () => new Date(),
+    untilSignal: () => new Promise(() => {}),
+    selfArgv: ['/nonexistent/minik'],
   };
   const code = await runCli(argv, io, commands);
   return { code, out: out.join(''), err: err.join('') };
