@@ -17,6 +17,7 @@ import type { ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
 import {
   CHAIN,
   MASQUERADE_MARK,
+  PREALLOCATED_DNAT_CHAINS,
   SET,
   TABLE,
   TABLE_COMMENT,
@@ -206,7 +207,10 @@ export function assemble(ranges: ClusterRanges, fragments: Fragment[], shared: C
     },
   ];
   const byName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
-  const sharedSorted = sortedChainNames(shared.map((c) => c.name)).map((n) => shared.find((c) => c.name === n)!);
+  const allShared = new Map<string, ChainSpec>();
+  for (let n = 1; n <= PREALLOCATED_DNAT_CHAINS; n++) allShared.set(dnatChain(n), { name: dnatChain(n), rules: [DNAT_SERVICE(n)] });
+  for (const c of shared) if (!allShared.has(c.name)) allShared.set(c.name, c);
+  const sharedSorted = sortedChainNames([...allShared.keys()]).map((n) => allShared.get(n)!);
   const owned = fragments.flatMap((f) => f.chains).sort(byName);
   const sets: SetSpec[] = [
     { name: SET.serviceIps, key: VIP_KEY, data: 'verdict', elements: elements(SET.serviceIps) },

@@ -13,6 +13,8 @@ import { TABLE } from './names.ts';
 
 interface Entry {
   sp: ServicePortModel;
+  /** The update() generation that last saw this service port. */
+  gen: number;
   fragment: Fragment;
   signature: string;
 }
@@ -32,6 +34,7 @@ export class IncrementalCompiler {
   private sharedRefs = new Map<string, { chain: ChainSpec; count: number }>();
   private hairpinRefs = new Map<string, number>();
   private ranges?: ClusterRanges;
+  private gen = 0;
 
   constructor(table: string = TABLE) {
     this.table = table;
@@ -58,7 +61,7 @@ export class IncrementalCompiler {
   chainNames(): string[] {
     const fixed = assemble(this.ranges!, [], [], [], this.table).chains.map((c) => c.name);
     const owned = [...this.entries.values()].flatMap((e) => e.fragment.chains.map((c) => c.name));
-    return [...fixed, ...this.sharedRefs.keys(), ...owned];
+    return [...new Set([...fixed, ...this.sharedRefs.keys(), ...owned])];
   }
 
   /** True when update() cannot be used (no state yet, or the cluster ranges moved). */
@@ -67,7 +70,7 @@ export class IncrementalCompiler {
   }
 
   update(model: ProxyModel): IncrementalChange {
-    const seen = new Set<string>();
+    const gen = ++this.gen;
     const before: Fragment[] = [];
     const after: Fragment[] = [];
     const changed: IncrementalChange['changed'] = [];
@@ -76,8 +79,8 @@ export class IncrementalCompiler {
     const hairpinBefore = new Map(this.hairpinRefs);
 
     for (const sp of model.servicePorts) {
-      seen.add(sp.key);
       const entry = this.entries.get(sp.key);
+      if (entry) entry.gen = gen;
       if (entry?.sp === sp) continue;
       const fragment = compileServicePort(sp);
       const signature = signatureOf(fragment);
@@ -90,11 +93,11 @@ export class IncrementalCompiler {
         this.drop(entry);
       }
       after.push(fragment);
-      this.put(sp, fragment, signature);
+      this.put(sp, fragment, signature, gen);
       changed.push({ before: entry?.sp, after: sp });
     }
     for (const [key, entry] of this.entries) {
-      if (seen.has(key)) continue;
+      if (entry.gen === gen) continue;
       before.push(entry.fragment);
       this.drop(entry);
       this.entries.delete(key);
@@ -111,8 +114,8 @@ export class IncrementalCompiler {
     };
   }
 
-  private put(sp: ServicePortModel, fragment: Fragment, signature = signatureOf(fragment)): void {
-    this.entries.set(sp.key, { sp, fragment, signature });
+  private put(sp: ServicePortModel, fragment: Fragment, signature = signatureOf(fragment), gen = this.gen): void {
+    this.entries.set(sp.key, { sp, fragment, signature, gen });
     for (const c of fragment.shared) {
       const ref = this.sharedRefs.get(c.name);
       if (ref) ref.count++;

@@ -49,16 +49,17 @@ test('a one-service endpoint change touches only that service\'s elements', asyn
   assert.equal(r.staleUdpEndpoints, [{ serviceIp: '10.96.1.8', servicePort: 53, endpointIp: '10.244.2.1', endpointPort: 5353 }]);
 });
 
-test('a new service adds elements, and a dnat chain only for a new endpoint count', async () => {
+test('a new service adds elements only; a dnat chain only for an endpoint count beyond the preallocated 16', async () => {
   const { nft, proxier } = setup();
   await proxier.sync(model(5));
   await proxier.sync(model(6));
   const added = nft.applied.at(-1)!.render();
   assert.not.match(added, /chain/);
   assert.match(added, /10\.96\.1\.6 \. tcp \. 80 comment "default\/s5:tcp-80" : goto dnat-2/);
-  await proxier.sync(model(6, (i) => (i === 5 ? ['10.244.1.1@node2', '10.244.2.1@node3', '10.244.3.1@node4'] : ['10.244.1.1@node2', '10.244.2.1@node3'])));
+  const seventeen = Array.from({ length: 17 }, (_, k) => `10.244.${k}.1@node2`);
+  await proxier.sync(model(6, (i) => (i === 5 ? seventeen : ['10.244.1.1@node2', '10.244.2.1@node3'])));
   const grown = nft.applied.at(-1)!.render();
-  assert.match(grown, /add chain ip minik dnat-3\n/);
+  assert.match(grown, /add chain ip minik dnat-17\n/);
   assert.match(grown, /delete element ip minik service-ips \{ 10\.96\.1\.6 \. udp \. 53, 10\.96\.1\.6 \. tcp \. 80 \}/);
   assert.not.match(grown, /10\.96\.1\.5 /);
 });
