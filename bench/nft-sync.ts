@@ -1,14 +1,16 @@
 // Sync cost of the nftables proxier in a throwaway network namespace, side by
 // side with the baselines it claims to beat, in the same run:
-//   - minik: NftablesProxier (compile → diff → one `nft -f -` transaction)
+//   - minik: NftablesProxier (compile → diff → one transaction), applied by a
+//     long-lived `nft -i` (InteractiveApplier, the agent's default) and by a
+//     fresh `nft -f -` per transaction (ExecApplier, the fallback)
 //   - "nft -f rewrite": the same ruleset rewritten whole for every change (no diff)
 //   - "chain/svc": the classic shape (a chain per service whose rules pick an
 //     endpoint), as kube-proxy-style rulesets do; plain `nft -f` per change
 //
-//   node --import tsx bench/nft-sync.ts [--sizes 1000,10000,30000] [--endpoints 10] [--changes 5] [--no-chain-baseline] [--interactive]
+//   node --import tsx bench/nft-sync.ts [--sizes 1000,10000,30000] [--endpoints 10] [--changes 5] [--no-chain-baseline]
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ExecApplier, Transaction, fullSyncTransaction, type NftApplier, type Ruleset } from '../agent/nft/index.ts';
+import { ExecApplier, InteractiveApplier, Transaction, fullSyncTransaction, type NftApplier, type Ruleset } from '../agent/nft/index.ts';
 import { compile } from '../agent/proxy/nftables/compile.ts';
 import { NftablesProxier } from '../agent/proxy/nftables/proxier.ts';
 import { printTable } from './support/table.ts';
@@ -20,7 +22,6 @@ const { values } = parseArgs({
     endpoints: { type: 'string', default: '10' },
     changes: { type: 'string', default: '5' },
     'no-chain-baseline': { type: 'boolean', default: false },
-    interactive: { type: 'boolean', default: false },
   },
 });
 const sizes = values.sizes!.split(',').map(Number);
@@ -102,14 +103,10 @@ async function main() {
       freshNetns();
       const exec = new ExecApplier({ netns: NS });
       const m = await benchMinik(n, exec);
-      let inter: Awaited<ReturnType<typeof benchMinik>> | undefined;
-      if (values.interactive) {
-        const { InteractiveApplier } = await import('../agent/nft/interactive.ts');
-        freshNetns();
-        const ia = new InteractiveApplier({ netns: NS });
-        inter = await benchMinik(n, ia);
-        ia.close();
-      }
+      freshNetns();
+      const ia = new InteractiveApplier({ netns: NS });
+      const inter = await benchMinik(n, ia);
+      ia.close();
       let chain = { full: NaN, add: NaN };
       if (!values['no-chain-baseline']) {
         freshNetns();
@@ -119,10 +116,12 @@ async function main() {
         n,
         E,
         fmt(m.compileMs),
+        fmt(inter.full),
+        fmt(inter.change),
+        fmt(inter.addMs),
         fmt(m.full),
         fmt(m.change),
         fmt(m.addMs),
-        ...(values.interactive ? [fmt(inter!.change)] : []),
         fmt(m.rewrite),
         fmt(chain.full),
         fmt(chain.add),
@@ -138,11 +137,13 @@ async function main() {
     [
       'services',
       'eps/svc',
-      'compile',
+      'compile (all)',
       'minik full sync',
-      'minik 1-svc change (p50)',
-      'minik +1 svc',
-      ...(values.interactive ? ['1-svc change, nft -i'] : []),
+      'minik 1-svc change p50 (nft -i)',
+      'minik +1 svc (nft -i)',
+      'full sync (nft -f)',
+      '1-svc change p50 (nft -f)',
+      '+1 svc (nft -f)',
       'nft -f rewrite',
       'chain/svc full',
       'chain/svc +1 svc',
