@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { labLayout } from '../api/layout.ts';
 import { ensureBinary, helpCommands, realCliExists, SMOKE_ENTRY, SMOKE_OUT } from '../scripts/binary/ensure.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
@@ -200,6 +201,8 @@ async function registerTests(built: string): Promise<void> {
 
   function labCleanup(runLab: (args: string[]) => ReturnType<typeof run>): void {
     const down = runLab(['down', '--name', LAB]);
+    // down keeps the logs for a person to read; a test leaves nothing behind
+    rmSync(labLayout(LAB).dir, { recursive: true, force: true });
     if (down.code === 0) return;
     console.error(`minik down failed (${down.stderr.trim()}); removing the lab's namespaces and link by name`);
     const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]);
