@@ -2,7 +2,6 @@
 // file system and the commands go through small interfaces so the whole flow
 // is unit-tested without systemd.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exec } from '../node/exec.ts';
 import { renderUnit, unitName, type ServiceRole, type UnitOptions } from './unit.ts';
@@ -14,8 +13,11 @@ export interface UnitFiles {
   write(path: string, content: string): Promise<void>;
 }
 
+// node:fs/promises is loaded on first use: this module is reachable from
+// `minik --help`, which should not pay for it.
 export const realUnitFiles: UnitFiles = {
   async read(path) {
+    const { readFile } = await import('node:fs/promises');
     try {
       return await readFile(path, 'utf8');
     } catch {
@@ -23,6 +25,7 @@ export const realUnitFiles: UnitFiles = {
     }
   },
   async write(path, content) {
+    const { mkdir, writeFile } = await import('node:fs/promises');
     await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, content, { mode: 0o644 });
   },

@@ -4,8 +4,8 @@
 // daemon, writes it to /etc/systemd/system and enables it. The Vagrant
 // provisioning (vagrant/provision.sh) calls it on every VM.
 
-import { realExec, type Exec } from '../../agent/node/exec.ts';
-import { installUnit, realUnitFiles, type UnitFiles } from '../../agent/systemd/install.ts';
+import type { Exec } from '../../agent/node/exec.ts';
+import { installUnit, type UnitFiles } from '../../agent/systemd/install.ts';
 import { renderUnit, SERVICE_ROLES, UnitError, type ServiceRole, type UnitOptions } from '../../agent/systemd/unit.ts';
 import { selfExecutable } from '../self.ts';
 import { listOption, stringOption, type CommandModule } from './types.ts';
@@ -90,6 +90,9 @@ export const installServiceCommand: CommandModule = {
     'install-service agent --after minik-apiserver.service -- --server http://192.168.56.10:6443 --node-ip 192.168.56.10',
   ],
   async run(ctx, input) {
+    // child_process loads only when this command runs, not for `minik --help`
+    const { realExec } = await import('../../agent/node/exec.ts');
+    const { realUnitFiles } = await import('../../agent/systemd/install.ts');
     await installService(
       {
         role: input.args[0],
