@@ -54,6 +54,15 @@ if (why) {
     assert.is(await code(nft.apply(tx().createChain({ name: 'a' }))), 'NFT_EXISTS');
   });
 
+  test('the process is replaced after restartAfter transactions, transparently', async () => {
+    const short = new InteractiveApplier({ netns: NS, restartAfter: 2 });
+    for (let i = 0; i < 5; i++) await short.apply(tx().addElements('vips', [{ key: `10.4.0.${i}`, value: 'accept' }]));
+    short.close();
+    const els = (await nft.listTable('ip', 'mknftia'))!.sets[0].elements;
+    assert.is(els.filter((e) => e.key.startsWith('10.4.0.')).length, 5);
+    await nft.apply(tx().deleteElements('vips', ['10.4.0.0', '10.4.0.1', '10.4.0.2', '10.4.0.3', '10.4.0.4']));
+  });
+
   test('concurrent applies are serialized', async () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => nft.apply(tx().addElements('vips', [{ key: `10.1.0.${i}`, value: 'accept' }]))));
     assert.is((await nft.listTable('ip', 'mknftia'))!.sets[0].elements.length, 29);

@@ -21,6 +21,8 @@ import type { ChainSummary, Family, TableState } from './types.ts';
 export interface InteractiveApplierOptions extends ExecApplierOptions {
   /** Transactions whose rendered text is longer go through a fresh `nft -f -`. Default 64 KiB. */
   maxInteractiveBytes?: number;
+  /** Start a new `nft -i` after this many transactions, so its line history cannot grow without bound. Default 1000. */
+  restartAfter?: number;
 }
 
 interface Pending {
@@ -36,6 +38,7 @@ export class InteractiveApplier implements NftApplier {
   private stderr = '';
   private pending?: Pending;
   private seq = 0;
+  private sentByChild = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: InteractiveApplierOptions = {}) {
@@ -102,7 +105,10 @@ export class InteractiveApplier implements NftApplier {
   }
 
   private send(line: string): Promise<void> {
+    if (this.child && this.sentByChild >= (this.opts.restartAfter ?? 1000)) this.close();
+    if (!this.child) this.sentByChild = 0;
     const child = this.child ?? this.start();
+    this.sentByChild++;
     const sentinel = `mknft-done-${++this.seq}`;
     return new Promise<void>((resolve, reject) => {
       this.pending = { sentinel, resolve, reject };

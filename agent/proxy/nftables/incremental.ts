@@ -16,7 +16,8 @@ interface Entry {
   /** The update() generation that last saw this service port. */
   gen: number;
   fragment: Fragment;
-  signature: string;
+  /** Computed on first need: a full reset of 30k service ports should not pay for 30k JSON strings. */
+  signature?: string;
 }
 
 export interface IncrementalChange {
@@ -46,7 +47,7 @@ export class IncrementalCompiler {
     this.sharedRefs.clear();
     this.hairpinRefs.clear();
     this.ranges = { serviceCidr: model.serviceCidr, clusterCidr: model.clusterCidr };
-    for (const sp of model.servicePorts) this.put(sp, compileServicePort(sp));
+    for (const sp of model.servicePorts) this.put(sp, compileServicePort(sp), undefined);
     return this.ruleset();
   }
 
@@ -84,7 +85,7 @@ export class IncrementalCompiler {
       if (entry?.sp === sp) continue;
       const fragment = compileServicePort(sp);
       const signature = signatureOf(fragment);
-      if (entry && entry.signature === signature) {
+      if (entry && (entry.signature ??= signatureOf(entry.fragment)) === signature) {
         entry.sp = sp;
         continue;
       }
@@ -114,7 +115,7 @@ export class IncrementalCompiler {
     };
   }
 
-  private put(sp: ServicePortModel, fragment: Fragment, signature = signatureOf(fragment), gen = this.gen): void {
+  private put(sp: ServicePortModel, fragment: Fragment, signature: string | undefined, gen = this.gen): void {
     this.entries.set(sp.key, { sp, fragment, signature, gen });
     for (const c of fragment.shared) {
       const ref = this.sharedRefs.get(c.name);

@@ -7,7 +7,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { netnsUnavailable, skipTest } from '../../../e2e/support/skip.ts';
-import { ExecApplier } from '../../nft/index.ts';
+import { InteractiveApplier } from '../../nft/index.ts';
 import { buildProxyModel } from '../model.ts';
 import { NftablesProxier } from './proxier.ts';
 import { endpoints, service } from './scenarios.ts';
@@ -65,7 +65,8 @@ function model(backends: string[]) {
 if (why) {
   skipTest(test, 'real traffic through the compiled ruleset', why);
 } else {
-  const applier = new ExecApplier({ netns: NODE });
+  // The agent's default applier: a long-lived nft -i (full syncs go through a fresh nft -f).
+  const applier = new InteractiveApplier({ netns: NODE });
   const proxier = new NftablesProxier(applier, { driftCheckIntervalMs: 0 });
 
   test.before(() => {
