@@ -182,7 +182,8 @@ export function assemble(ranges: ClusterRanges, fragments: Fragment[], shared: C
       name: CHAIN.services,
       rules: [
         // Node processes and outside clients reaching a ClusterIP: masquerade, as kube-proxy does with a cluster CIDR.
-        `ip daddr ${ranges.serviceCidr} ip saddr != ${ranges.clusterCidr} jump ${CHAIN.markForMasquerade}`,
+        // Not for service addresses this node answers itself (the DNS IP on lo): loopback traffic stays as it is.
+        `ip daddr ${ranges.serviceCidr} ip saddr != ${ranges.clusterCidr} fib daddr type != local jump ${CHAIN.markForMasquerade}`,
         `ip daddr . meta l4proto . th dport vmap @${SET.serviceIps}`,
         `fib daddr type local meta l4proto . th dport vmap @${SET.serviceNodePorts}`,
       ],
