@@ -1,7 +1,11 @@
 // Network programming latency: REST create of a Service → first successful
 // request to its ClusterIP from a pod on EVERY node.
 //
-//   node --import tsx bench/programming-latency.ts [SERVICES=100] [--nodes 3] [--backends 3] [--timeout-ms 10000] [--keep-logs DIR]
+//   node --import tsx bench/programming-latency.ts [SERVICES=100] [--nodes 3] [--backends 3] [--timeout-ms 10000]
+//        [--keep-logs DIR]   copy the lab's daemon logs there before tearing down
+//        [--json FILE]       every sample (with its wall-clock t0) for lining up with agent traces
+//        [--breakdown]       also time each stage: watch delivery (a host watcher) and when each
+//                            node's nft table got the service's reject and DNAT elements (nft monitor)
 //
 // Builds its own lab (`mkb`, LAN 192.168.82.0/24) and always tears it down.
 // One probe pod per node runs a long-lived prober (bench/support/service-prober.ts)
@@ -13,11 +17,12 @@
 // Baseline in the same run: POST → 201 alone (the floor nothing can beat).
 // Kubernetes' SLO row is quoted, not measured.
 
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { labLayout, labNodeName, podNetnsName } from '../api/layout.ts';
 import { upBenchLab, type BenchLab } from './support/bench-lab.ts';
 import { startProber, type ProberProcess } from './support/prober-process.ts';
+import { startProgrammingTracer, type ProgrammingTracer, type ServiceTrace } from './support/programming-trace.ts';
 import { percentile, wallClockMs } from './support/prober-protocol.ts';
 import { printTable } from './support/table.ts';
 
@@ -29,6 +34,8 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'timeout-ms': { type: 'string', default: '10000' },
     'keep-logs': { type: 'string' },
+    json: { type: 'string' },
+    breakdown: { type: 'boolean', default: false },
   },
 });
 const SERVICES = Number(positionals[0] ?? 100);
@@ -43,8 +50,10 @@ const GOAL = { p50: 20, p99: 100 };
 
 interface Sample {
   name: string;
+  t0: number; // wall-clock ms of the POST
   created: number; // POST → 201
   perNode: (number | undefined)[]; // POST → first answer, per node; undefined = timed out
+  trace?: ServiceTrace;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,13 +86,36 @@ async function measureOne(lab: BenchLab, probers: ProberProcess[], name: string)
   if (status !== 201) throw new Error(`POST service ${name}: ${status} ${JSON.stringify(json)}`);
   const ip: string = json.spec.clusterIP;
   const answers = await Promise.all(probers.map((p) => p.probe(name, ip, SERVICE_PORT, TIMEOUT_MS)));
-  return { name, created, perNode: answers.map((a) => (a ? a.at - t0 : undefined)) };
+  return { name, t0, created, perNode: answers.map((a) => (a ? a.at - t0 : undefined)) };
 }
 
 const fmt = (ms: number) => (Number.isNaN(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 function statsRow(label: string, xs: number[], goal: string): string[] {
   return [label, fmt(percentile(xs, 50)), fmt(percentile(xs, 99)), fmt(Math.max(...xs)), String(xs.length), goal];
+}
+
+/** Each stage as time since the POST; node stages are the slowest node's. */
+function reportBreakdown(samples: Sample[]): void {
+  const since = (s: Sample, at: number | undefined) => (at === undefined ? undefined : at - s.t0);
+  const slowestNode = (s: Sample, stage: 'reject' | 'dnat') => {
+    const xs = s.trace!.nodes.map((n) => n[stage]);
+    return xs.some((x) => x === undefined) ? undefined : Math.max(...(xs as number[]));
+  };
+  const stages: [string, (s: Sample) => number | undefined][] = [
+    ['POST → 201', (s) => s.created],
+    ['POST → Service event at a host watcher', (s) => since(s, s.trace!.watchService)],
+    ['POST → Endpoints event (ready addresses)', (s) => since(s, s.trace!.watchEndpoints)],
+    ['POST → reject element in nft (slowest node)', (s) => since(s, slowestNode(s, 'reject'))],
+    ['POST → DNAT element in nft (slowest node)', (s) => since(s, slowestNode(s, 'dnat'))],
+    ['POST → first answer (slowest node)', (s) => (s.perNode.some((x) => x === undefined) ? undefined : Math.max(...(s.perNode as number[])))],
+  ];
+  const rows = stages.map(([label, f]) => {
+    const xs = samples.map(f).filter((x): x is number => x !== undefined);
+    return [label, fmt(percentile(xs, 50)), fmt(percentile(xs, 99)), fmt(Math.max(...xs)), String(xs.length)];
+  });
+  console.log('\nBreakdown (each stage since the POST; a missing n means the event was not seen)');
+  printTable(['stage', 'p50', 'p99', 'max', 'n'], rows);
 }
 
 function report(samples: Sample[]): void {
@@ -114,8 +146,10 @@ async function main(): Promise<void> {
   }
   let lab: BenchLab | undefined;
   const probers: ProberProcess[] = [];
+  let tracer: ProgrammingTracer | undefined;
   const cleanup = async () => {
     await Promise.all(probers.map((p) => p.kill()));
+    await tracer?.close();
     if (values['keep-logs']) {
       mkdirSync(values['keep-logs'], { recursive: true });
       cpSync(labLayout(LAB.name).logsDir, values['keep-logs'], { recursive: true });
@@ -141,6 +175,11 @@ async function main(): Promise<void> {
     for (let n = 0; n < NODES; n++) {
       probers.push(await startProber(podNetnsName(layout.nodeNetns(labNodeName(n)), 'default', probePods[n])));
     }
+    if (values.breakdown) {
+      const grpcAddress = new URL(lab.server).host.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);
+      tracer = startProgrammingTracer({ grpcAddress, token: lab.token, nodeNetns: Array.from({ length: NODES }, (_, n) => layout.nodeNetns(labNodeName(n))) });
+      await sleep(500); // the watch's snapshot and nft monitor's netlink socket are in place
+    }
     console.log(`lab ${LAB.name} with ${NODES} nodes, ${BACKENDS} backends and ${NODES} probers ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     for (let i = 0; i < WARMUP; i++) await measureOne(lab, probers, `warmup-${i}`);
@@ -150,7 +189,11 @@ async function main(): Promise<void> {
       // let the agents and the endpoints controller settle, so each service is measured on a quiet cluster
       await sleep(20);
     }
+    await sleep(100); // the last monitor lines and watch events are in
+    for (const s of samples) s.trace = tracer?.trace(`default/${s.name}`);
     report(samples);
+    if (tracer) reportBreakdown(samples);
+    if (values.json) writeFileSync(values.json, JSON.stringify(samples, null, 1));
     for (const p of probers) if (p.messages().length) console.log(`prober ${p.netns}: ${p.messages().slice(0, 5).join(' | ')}`);
   } finally {
     if (!interrupted) await cleanup();
