@@ -59,6 +59,10 @@ export async function createPodNetwork(deps: PodNetworkDeps, spec: PodNetworkSpe
   await exec.run(['ip', 'netns', 'add', spec.netns]);
   await exec.run(['ip', 'link', 'add', spec.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', spec.netns]);
   await exec.run(['ip', 'link', 'set', spec.hostVeth, 'master', spec.bridge]);
+  // Hairpin: with br_netfilter, a pod's packet to its own service is DNATed
+  // back to itself and *bridged* out of the port it came in on, which a
+  // bridge port refuses unless hairpin mode is on.
+  await exec.run(['ip', 'link', 'set', spec.hostVeth, 'type', 'bridge_slave', 'hairpin', 'on']);
   await exec.run(['ip', 'link', 'set', spec.hostVeth, 'up']);
   await exec.run(['ip', '-n', spec.netns, 'link', 'set', 'lo', 'up']);
   await exec.run(['ip', '-n', spec.netns, 'addr', 'add', `${spec.ip}/${spec.prefixLength}`, 'dev', 'eth0']);
