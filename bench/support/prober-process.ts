@@ -10,7 +10,7 @@ import { parseProberAnswer, probeLine, STOP_LINE, type ProberAnswer } from './pr
 const PROBER = join(import.meta.dirname, 'service-prober.ts');
 
 export interface ProberProcess {
-  netns: string;
+  netns: string | undefined;
   pid: number;
   /** starts probing ip:port; resolves with the first answer, or undefined after timeoutMs */
   probe(id: string, ip: string, port: number, timeoutMs: number): Promise<ProberAnswer | undefined>;
@@ -19,10 +19,11 @@ export interface ProberProcess {
   kill(): Promise<void>;
 }
 
-export async function startProber(netns: string, args: string[] = []): Promise<ProberProcess> {
-  const child: ChildProcess = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, '--import', 'tsx', PROBER, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+/** `netns` undefined: in this process' own namespace (the loopback test). */
+export async function startProber(netns: string | undefined, args: string[] = []): Promise<ProberProcess> {
+  const node = [process.execPath, '--import', 'tsx', PROBER, ...args];
+  const argv = netns ? ['nsenter', `--net=/run/netns/${netns}`, ...node] : node;
+  const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const messages: string[] = [];
   const waiting = new Map<string, (a: ProberAnswer) => void>();
