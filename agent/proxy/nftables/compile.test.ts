@@ -40,7 +40,7 @@ test('never a rule or chain per (non-affinity) service: 500 services add no chai
   const rs = compile(many);
   assert.is(rs.chains.length, one.chains.length);
   assert.is(rs.sets.find((x) => x.name === 'service-ips')!.elements.length, 500);
-  assert.is(rs.sets.find((x) => x.name === 'service-endpoints')!.elements.length, 1500);
+  assert.is(rs.sets.find((x) => x.name === 'service-endpoints-tcp')!.elements.length, 1500);
 });
 
 test('only table ip minik, never another table', () => {

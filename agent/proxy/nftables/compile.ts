@@ -3,8 +3,8 @@
 // Shape (see README "nftables data plane" for the measurements behind it):
 // every per-service fact is a map ELEMENT, not a rule or chain. Lookups are
 // `ip daddr . meta l4proto . th dport` verdict maps; the endpoint is picked
-// by a second lookup keyed by the same tuple plus `numgen random mod N`, in a
-// chain shared by all services with N endpoints. So a one-service change is a
+// by a second lookup (per protocol) keyed by address, port and
+// `numgen random mod N`, in a chain shared by all services with N endpoints. So a one-service change is a
 // handful of element updates, which the kernel applies without re-validating
 // the table, and nft without loading its cache of rules: ~2 ms at 30k
 // services where a chain per service costs 0.25 s (kernel validation walks
@@ -13,11 +13,12 @@
 // dynamic affinity sets; those services are rare.
 
 import type { ChainSpec, ElementSpec, Ruleset, SetSpec } from '../../nft/index.ts';
-import type { ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
+import type { L4Protocol, ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
 import {
   CHAIN,
   MASQUERADE_MARK,
   PREALLOCATED_DNAT_CHAINS,
+  PROTOCOLS,
   SET,
   TABLE,
   TABLE_COMMENT,
@@ -32,9 +33,10 @@ import {
 } from './names.ts';
 
 const VIP_KEY = 'ipv4_addr . inet_proto . inet_service';
-const ENDPOINT_DATA = 'ip daddr . tcp dport'; // typeof data: an address and a port, whatever the protocol
-const DNAT_SERVICE = (n: number) => `dnat ip to ip daddr . meta l4proto . th dport . numgen random mod ${n} map @${SET.serviceEndpoints}`;
-const DNAT_NODEPORT = (n: number) => `dnat ip to meta l4proto . th dport . numgen random mod ${n} map @${SET.nodePortEndpoints}`;
+// nft derives the transport protocol of a `dnat ... map` from the map's data type (and adds an implicit
+// `meta l4proto` check), so endpoint maps and dnat chains exist per protocol.
+const DNAT_SERVICE = (p: L4Protocol, n: number) => `dnat ip to ip daddr . ${p} dport . numgen random mod ${n} map @${SET.serviceEndpoints(p)}`;
+const DNAT_NODEPORT = (p: L4Protocol, n: number) => `dnat ip to ${p} dport . numgen random mod ${n} map @${SET.nodePortEndpoints(p)}`;
 
 export interface CompileOptions {
   table?: string;
@@ -70,19 +72,19 @@ class FragmentBuilder {
 
   /** Elements `vip . proto . port . i : endpoint`, and the chain that picks among them. */
   vipDispatch(vip: string, sp: ServicePortModel, eps: ProxyEndpoint[], masquerade: boolean): string {
-    const n = eps.length;
-    eps.forEach((ep, i) => this.add(SET.serviceEndpoints, { key: `${vip} . ${sp.protocol} . ${sp.port} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
+    const [n, p] = [eps.length, sp.protocol];
+    eps.forEach((ep, i) => this.add(SET.serviceEndpoints(p), { key: `${vip} . ${sp.port} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
     return masquerade
-      ? this.shared(masqDnatChain(n), [`jump ${CHAIN.markForMasquerade}`, DNAT_SERVICE(n)])
-      : this.shared(dnatChain(n), [DNAT_SERVICE(n)]);
+      ? this.shared(masqDnatChain(p, n), [`jump ${CHAIN.markForMasquerade}`, DNAT_SERVICE(p, n)])
+      : this.shared(dnatChain(p, n), [DNAT_SERVICE(p, n)]);
   }
 
   nodePortDispatch(sp: ServicePortModel, eps: ProxyEndpoint[], masquerade: boolean): string {
-    const n = eps.length;
-    eps.forEach((ep, i) => this.add(SET.nodePortEndpoints, { key: `${sp.protocol} . ${sp.nodePort} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
+    const [n, p] = [eps.length, sp.protocol];
+    eps.forEach((ep, i) => this.add(SET.nodePortEndpoints(p), { key: `${sp.nodePort} . ${i}`, value: `${ep.ip} . ${ep.port}` }));
     return masquerade
-      ? this.shared(nodePortMasqDnatChain(n), [`jump ${CHAIN.markForMasquerade}`, DNAT_NODEPORT(n)])
-      : this.shared(nodePortDnatChain(n), [DNAT_NODEPORT(n)]);
+      ? this.shared(nodePortMasqDnatChain(p, n), [`jump ${CHAIN.markForMasquerade}`, DNAT_NODEPORT(p, n)])
+      : this.shared(nodePortDnatChain(p, n), [DNAT_NODEPORT(p, n)]);
   }
 
   /** kube-proxy's affinity scheme: remembered clients first, then a random endpoint that records the client. */
@@ -209,21 +211,27 @@ export function assemble(ranges: ClusterRanges, fragments: Fragment[], shared: C
   ];
   const byName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
   const allShared = new Map<string, ChainSpec>();
-  for (let n = 1; n <= PREALLOCATED_DNAT_CHAINS; n++) allShared.set(dnatChain(n), { name: dnatChain(n), rules: [DNAT_SERVICE(n)] });
+  for (let n = 1; n <= PREALLOCATED_DNAT_CHAINS; n++) allShared.set(dnatChain('tcp', n), { name: dnatChain('tcp', n), rules: [DNAT_SERVICE('tcp', n)] });
   for (const c of shared) if (!allShared.has(c.name)) allShared.set(c.name, c);
   const sharedSorted = sortedChainNames([...allShared.keys()]).map((n) => allShared.get(n)!);
   const owned = fragments.flatMap((f) => f.chains).sort(byName);
   const sets: SetSpec[] = [
     { name: SET.serviceIps, key: VIP_KEY, data: 'verdict', elements: elements(SET.serviceIps) },
     { name: SET.serviceNodePorts, key: 'inet_proto . inet_service', data: 'verdict', elements: elements(SET.serviceNodePorts) },
-    {
-      name: SET.serviceEndpoints,
+    ...PROTOCOLS.map((p) => ({
+      name: SET.serviceEndpoints(p),
       typeof: true,
-      key: 'ip daddr . meta l4proto . th dport . numgen random mod 1',
-      data: ENDPOINT_DATA,
-      elements: elements(SET.serviceEndpoints),
-    },
-    { name: SET.nodePortEndpoints, typeof: true, key: 'meta l4proto . th dport . numgen random mod 1', data: ENDPOINT_DATA, elements: elements(SET.nodePortEndpoints) },
+      key: `ip daddr . ${p} dport . numgen random mod 1`,
+      data: `ip daddr . ${p} dport`,
+      elements: elements(SET.serviceEndpoints(p)),
+    })),
+    ...PROTOCOLS.map((p) => ({
+      name: SET.nodePortEndpoints(p),
+      typeof: true,
+      key: `${p} dport . numgen random mod 1`,
+      data: `ip daddr . ${p} dport`,
+      elements: elements(SET.nodePortEndpoints(p)),
+    })),
     { name: SET.noEndpointServices, key: VIP_KEY, data: 'verdict', elements: elements(SET.noEndpointServices) },
     { name: SET.noEndpointNodePorts, key: 'inet_proto . inet_service', data: 'verdict', elements: elements(SET.noEndpointNodePorts) },
     { name: SET.hairpin, key: 'ipv4_addr . ipv4_addr', elements: [...hairpin].sort().map((key) => ({ key })) },

@@ -62,15 +62,15 @@ test('unchanged objects cost nothing; an equal copy is recognised by content', (
 
 test('shared dnat chains live while any service uses them', () => {
   const inc = new IncrementalCompiler();
-  // NodePort services with policy Cluster use nodeport-masq-dnat-N, created on demand (dnat-1..16 always exist).
+  // NodePort services with policy Cluster use nodeport-masq-dnat-tcp-N, created on demand (dnat-tcp-1..16 always exist).
   const np = (i: number, eps: number) => sp(i, eps, { nodePort: 30000 + i, externalLocal: false, affinityTimeoutSeconds: undefined, protocol: 'tcp' });
   inc.reset(model([np(1, 3), np(3, 3)]));
   let c = inc.update(model([np(1, 3)]));
   assert.not.match(diffRulesets(c.prev, c.next).render(), /chain/);
   c = inc.update(model([np(1, 2)]));
   const text = diffRulesets(c.prev, c.next).render();
-  assert.match(text, /add chain ip minik nodeport-masq-dnat-2\n/);
-  assert.match(text, /delete chain ip minik nodeport-masq-dnat-3\n/);
+  assert.match(text, /add chain ip minik nodeport-masq-dnat-tcp-2\n/);
+  assert.match(text, /delete chain ip minik nodeport-masq-dnat-tcp-3\n/);
   assert.not.match(text, /chain ip minik dnat-/);
 });
 

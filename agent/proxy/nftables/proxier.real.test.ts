@@ -54,10 +54,12 @@ function model(backends: string[]) {
     service('default', 'web', { type: 'NodePort', clusterIP: '10.96.0.20', ports: [{ port: 80, nodePort: 30080 }] }),
     service('default', 'empty', { clusterIP: '10.96.0.21', ports: [{ port: 80 }] }),
     service('default', 'self', { clusterIP: '10.96.0.22', ports: [{ port: 80 }] }),
+    service('default', 'dns', { clusterIP: '10.96.0.23', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }),
   ];
   const eps = [
     endpoints('default', 'web', backends.map((b) => `${PODS.find((p) => p.name === b)!.ip}@node1`), [[undefined, 8080]]),
     endpoints('default', 'self', ['10.244.1.2@node1'], [[undefined, 8080]]),
+    endpoints('default', 'dns', ['10.244.2.2@node1'], [['dns', 5353, 'UDP']]),
   ];
   return buildProxyModel({ services, endpoints: eps, node: 'node1' });
 }
@@ -89,6 +91,7 @@ if (why) {
       const child = spawn('nsenter', [`--net=/run/netns/${ns(b)}`, 'socat', 'TCP-LISTEN:8080,reuseaddr,fork', `SYSTEM:echo ${b} $SOCAT_PEERADDR`], { stdio: 'ignore' });
       servers.push(child);
     }
+    servers.push(spawn('nsenter', [`--net=/run/netns/${ns('b2')}`, 'socat', 'UDP-RECVFROM:5353,fork', 'SYSTEM:echo udp-b2 $SOCAT_PEERADDR'], { stdio: 'ignore' }));
   });
 
   test.after(() => {
@@ -133,6 +136,19 @@ if (why) {
   test('hairpin: a pod reaching its own service lands on itself, masqueraded', async () => {
     const { out } = await connect(ns('b1'), '10.96.0.22', 80);
     assert.is(out, 'b1 10.244.1.1');
+  });
+
+  test('UDP to a ClusterIP is DNATed to the endpoint port', async () => {
+    const udp = (ip: string, port: number) =>
+      new Promise<string>((resolve) => {
+        const child = execFile('nsenter', [`--net=/run/netns/${ns('c')}`, 'socat', '-T', '1', '-', `UDP:${ip}:${port}`], { timeout: 4000 }, (_err, stdout) =>
+          resolve(String(stdout).trim()),
+        );
+        child.stdin!.write('ping\n');
+      });
+    assert.is(await udp('10.244.2.2', 5353), 'udp-b2 10.244.3.2', 'the server answers directly');
+    const got = await udp('10.96.0.23', 53);
+    assert.is(got, 'udp-b2 10.244.3.2');
   });
 
   test('a partial sync removing a backend sends everything to the other one', async () => {

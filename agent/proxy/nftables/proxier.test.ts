@@ -41,8 +41,10 @@ test('a one-service endpoint change touches only that service\'s elements', asyn
   assert.is(
     text,
     [
-      'delete element ip minik service-endpoints { 10.96.1.8 . udp . 53 . 1, 10.96.1.8 . tcp . 80 . 1 }',
-      'add element ip minik service-endpoints { 10.96.1.8 . udp . 53 . 1 : 10.244.2.9 . 5353, 10.96.1.8 . tcp . 80 . 1 : 10.244.2.9 . 8080 }',
+      'delete element ip minik service-endpoints-tcp { 10.96.1.8 . 80 . 1 }',
+      'delete element ip minik service-endpoints-udp { 10.96.1.8 . 53 . 1 }',
+      'add element ip minik service-endpoints-tcp { 10.96.1.8 . 80 . 1 : 10.244.2.9 . 8080 }',
+      'add element ip minik service-endpoints-udp { 10.96.1.8 . 53 . 1 : 10.244.2.9 . 5353 }',
       '',
     ].join('\n'),
   );
@@ -55,11 +57,12 @@ test('a new service adds elements only; a dnat chain only for an endpoint count 
   await proxier.sync(model(6));
   const added = nft.applied.at(-1)!.render();
   assert.not.match(added, /chain/);
-  assert.match(added, /10\.96\.1\.6 \. tcp \. 80 comment "default\/s5:tcp-80" : goto dnat-2/);
+  assert.match(added, /10\.96\.1\.6 \. tcp \. 80 comment "default\/s5:tcp-80" : goto dnat-tcp-2/);
   const seventeen = Array.from({ length: 17 }, (_, k) => `10.244.${k}.1@node2`);
   await proxier.sync(model(6, (i) => (i === 5 ? seventeen : ['10.244.1.1@node2', '10.244.2.1@node3'])));
   const grown = nft.applied.at(-1)!.render();
-  assert.match(grown, /add chain ip minik dnat-17\n/);
+  assert.match(grown, /add chain ip minik dnat-tcp-17\n/);
+  assert.match(grown, /add chain ip minik dnat-udp-17\n/);
   assert.match(grown, /delete element ip minik service-ips \{ 10\.96\.1\.6 \. udp \. 53, 10\.96\.1\.6 \. tcp \. 80 \}/);
   assert.not.match(grown, /10\.96\.1\.5 /);
 });
