@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Node } from '../../api/types.ts';
-import { buildProxyModel, cidrContains } from './model.ts';
+import { buildProxyModel, cidrContains, createProxyModelBuilder } from './model.ts';
 import { endpoints, service } from './nftables/scenarios.ts';
 
 test('one entry per service port with its ready endpoints, sorted, locality from nodeName', () => {
@@ -81,6 +81,20 @@ test('port matching: by name and protocol; a mismatching port gives no endpoints
   const eps = endpoints('d', 's', ['10.244.0.1', '10.244.0.1'], [['a', 8080], ['c', 9090]]);
   const m = buildProxyModel({ node: 'n', services: [svc], endpoints: [eps] });
   assert.equal(m.servicePorts.map((p) => p.endpoints.length), [1, 0]);
+});
+
+test('the memoizing builder returns the same objects for unchanged Services and Endpoints', () => {
+  const build = createProxyModelBuilder();
+  const a = service('d', 'a', { clusterIP: '10.96.0.70', ports: [{ port: 80 }] });
+  const b = service('d', 'b', { clusterIP: '10.96.0.71', ports: [{ port: 80 }] });
+  const epsA = endpoints('d', 'a', ['10.244.0.1@n'], [[undefined, 80]]);
+  const first = build({ node: 'n', services: [a, b], endpoints: [epsA] });
+  const second = build({ node: 'n', services: [a, b], endpoints: [endpoints('d', 'a', ['10.244.0.2@n'], [[undefined, 80]])] });
+  assert.is(second.servicePorts[1], first.servicePorts[1], 'b untouched: same object');
+  assert.is.not(second.servicePorts[0], first.servicePorts[0]);
+  assert.is(second.servicePorts[0].endpoints[0].ip, '10.244.0.2');
+  assert.equal(build({ node: 'n', services: [a, b], endpoints: [epsA] }), buildProxyModel({ node: 'n', services: [a, b], endpoints: [epsA] }));
+  assert.equal(build({ node: 'n', services: [b], endpoints: [] }).servicePorts.map((p) => p.name), ['b']);
 });
 
 test('cidrContains', () => {

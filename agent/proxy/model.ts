@@ -90,63 +90,120 @@ function hasClusterIP(svc: Service): boolean {
   return !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
 }
 
-export function buildProxyModel(input: BuildProxyModelInput): ProxyModel {
-  const skip = new Set(input.skipServices ?? DEFAULT_SKIPPED_SERVICES);
-  const endpointsByName = new Map(input.endpoints.map((e) => [`${e.metadata.namespace ?? 'default'}/${e.metadata.name}`, e]));
+interface Context {
+  node: string;
+  skip: Set<string>;
+  isLocal: (ip: string, nodeName?: string) => boolean;
+}
+
+function contextOf(input: BuildProxyModelInput): Context & { podCidrKey: string } {
   const ownPodCidrs = (input.nodes ?? [])
     .filter((n) => n.metadata.name === input.node)
     .flatMap((n) => n.spec.podCIDRs ?? (n.spec.podCIDR ? [n.spec.podCIDR] : []));
-  const isLocal = (ip: string, nodeName?: string) =>
-    nodeName !== undefined ? nodeName === input.node : ownPodCidrs.some((c) => cidrContains(c, ip));
+  return {
+    node: input.node,
+    skip: new Set(input.skipServices ?? DEFAULT_SKIPPED_SERVICES),
+    isLocal: (ip, nodeName) => (nodeName !== undefined ? nodeName === input.node : ownPodCidrs.some((c) => cidrContains(c, ip))),
+    podCidrKey: ownPodCidrs.join(','),
+  };
+}
 
-  const servicePorts: ServicePortModel[] = [];
-  for (const svc of input.services) {
-    const namespace = svc.metadata.namespace ?? 'default';
-    const id = `${namespace}/${svc.metadata.name}`;
-    if (skip.has(id) || svc.spec.type === 'ExternalName' || !hasClusterIP(svc)) continue;
-    const ports = svc.spec.ports ?? [];
-    const subsets = endpointsByName.get(id)?.subsets ?? [];
-    const lbIPs = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
-    const affinity = svc.spec.sessionAffinity === 'ClientIP';
-    for (const sp of ports) {
-      const protocol = protocolOf(sp.protocol);
-      const seen = new Set<string>();
-      const endpoints: ProxyEndpoint[] = [];
-      for (const subset of subsets) {
-        const ep = matchPort(sp, subset.ports ?? [], ports.length);
-        if (!ep) continue;
-        for (const addr of subset.addresses ?? []) {
-          const k = `${addr.ip}:${ep.port}`;
-          if (seen.has(k)) continue;
-          seen.add(k);
-          endpoints.push({ ip: addr.ip, port: ep.port, isLocal: isLocal(addr.ip, addr.nodeName), nodeName: addr.nodeName });
-        }
+const serviceId = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+
+/** The service ports of one Service (empty when the proxier leaves it alone). */
+function servicePortsOf(svc: Service, eps: Endpoints | undefined, ctx: Context): ServicePortModel[] {
+  const namespace = svc.metadata.namespace ?? 'default';
+  const id = serviceId(svc);
+  if (ctx.skip.has(id) || svc.spec.type === 'ExternalName' || !hasClusterIP(svc)) return [];
+  const ports = svc.spec.ports ?? [];
+  const subsets = eps?.subsets ?? [];
+  const lbIPs = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
+  const affinity = svc.spec.sessionAffinity === 'ClientIP';
+  const out: ServicePortModel[] = [];
+  for (const sp of ports) {
+    const protocol = protocolOf(sp.protocol);
+    const seen = new Set<string>();
+    const endpoints: ProxyEndpoint[] = [];
+    for (const subset of subsets) {
+      const ep = matchPort(sp, subset.ports ?? [], ports.length);
+      if (!ep) continue;
+      for (const addr of subset.addresses ?? []) {
+        const k = `${addr.ip}:${ep.port}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        endpoints.push({ ip: addr.ip, port: ep.port, isLocal: ctx.isLocal(addr.ip, addr.nodeName), nodeName: addr.nodeName });
       }
-      endpoints.sort((a, b) => ipToNumber(a.ip) - ipToNumber(b.ip) || a.port - b.port);
-      const type = svc.spec.type ?? 'ClusterIP';
-      const external = type === 'NodePort' || type === 'LoadBalancer';
-      servicePorts.push({
-        key: `${id}:${sp.port}/${protocol}`,
-        namespace,
-        name: svc.metadata.name,
-        portName: sp.name ?? '',
-        protocol,
-        clusterIP: svc.spec.clusterIP!,
-        port: sp.port,
-        nodePort: external && sp.nodePort ? sp.nodePort : undefined,
-        loadBalancerIPs: type === 'LoadBalancer' ? lbIPs : [],
-        externalLocal: external && svc.spec.externalTrafficPolicy === 'Local',
-        internalLocal: svc.spec.internalTrafficPolicy === 'Local',
-        affinityTimeoutSeconds: affinity ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT) : undefined,
-        endpoints,
-      });
     }
+    endpoints.sort((a, b) => ipToNumber(a.ip) - ipToNumber(b.ip) || a.port - b.port);
+    const type = svc.spec.type ?? 'ClusterIP';
+    const external = type === 'NodePort' || type === 'LoadBalancer';
+    out.push({
+      key: `${id}:${sp.port}/${protocol}`,
+      namespace,
+      name: svc.metadata.name,
+      portName: sp.name ?? '',
+      protocol,
+      clusterIP: svc.spec.clusterIP!,
+      port: sp.port,
+      nodePort: external && sp.nodePort ? sp.nodePort : undefined,
+      loadBalancerIPs: type === 'LoadBalancer' ? lbIPs : [],
+      externalLocal: external && svc.spec.externalTrafficPolicy === 'Local',
+      internalLocal: svc.spec.internalTrafficPolicy === 'Local',
+      affinityTimeoutSeconds: affinity ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT) : undefined,
+      endpoints,
+    });
   }
-  servicePorts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out;
+}
+
+const byKey = (a: ServicePortModel, b: ServicePortModel) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+export function buildProxyModel(input: BuildProxyModelInput): ProxyModel {
+  const ctx = contextOf(input);
+  const endpointsById = new Map(input.endpoints.map((e) => [serviceId(e), e]));
+  const servicePorts = input.services.flatMap((svc) => servicePortsOf(svc, endpointsById.get(serviceId(svc)), ctx));
+  servicePorts.sort(byKey);
   return {
     node: input.node,
     clusterCidr: input.clusterCidr ?? CLUSTER.clusterCidr,
     serviceCidr: input.serviceCidr ?? CLUSTER.serviceCidr,
     servicePorts,
+  };
+}
+
+/**
+ * Like buildProxyModel, but remembers each Service's result: while the
+ * Service and Endpoints objects are the same objects as last time (a watch
+ * cache replaces an object when it changes), the same ServicePortModel
+ * objects come back, so the proxier's incremental compiler skips them at
+ * once. Use one builder per proxier.
+ */
+export function createProxyModelBuilder(): (input: BuildProxyModelInput) => ProxyModel {
+  const cache = new Map<string, { svc: Service; eps?: Endpoints; ctxKey: string; ports: ServicePortModel[] }>();
+  return (input) => {
+    const ctx = contextOf(input);
+    const ctxKey = `${ctx.node}|${ctx.podCidrKey}|${[...ctx.skip].join(',')}`;
+    const endpointsById = new Map(input.endpoints.map((e) => [serviceId(e), e]));
+    const live = new Set<string>();
+    const servicePorts: ServicePortModel[] = [];
+    for (const svc of input.services) {
+      const id = serviceId(svc);
+      live.add(id);
+      const eps = endpointsById.get(id);
+      let hit = cache.get(id);
+      if (!hit || hit.svc !== svc || hit.eps !== eps || hit.ctxKey !== ctxKey) {
+        hit = { svc, eps, ctxKey, ports: servicePortsOf(svc, eps, ctx) };
+        cache.set(id, hit);
+      }
+      for (const p of hit.ports) servicePorts.push(p);
+    }
+    for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
+    servicePorts.sort(byKey);
+    return {
+      node: input.node,
+      clusterCidr: input.clusterCidr ?? CLUSTER.clusterCidr,
+      serviceCidr: input.serviceCidr ?? CLUSTER.serviceCidr,
+      servicePorts,
+    };
   };
 }
