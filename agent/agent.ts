@@ -11,6 +11,7 @@ import { Client } from '../api/client.ts';
 import { isApiError } from '../api/errors.ts';
 import { MinikGrpcClient } from '../api/grpc-client.ts';
 import { CLUSTER } from '../api/layout.ts';
+import type { Kind } from '../api/resources.ts';
 import type { Endpoints, Node, Pod, Service } from '../api/types.ts';
 import { WatchCache } from '../api/watch-cache.ts';
 import { watch, type WatchHandle } from '../api/watch-client.ts';
@@ -24,6 +25,9 @@ import { toPodStatus, type PodRuntimeStatus } from './pods/status.ts';
 import { createProxier, type Proxier } from './proxier.ts';
 
 export const HEARTBEAT_MS = 1000;
+/** How long the sync loop waits for related events (a Service and its Endpoints) to arrive together. */
+export const COALESCE_MS = 2;
+const WATCHED: Kind[] = ['Node', 'Service', 'Endpoints', 'Pod'];
 
 export interface AgentDeps {
   /** argv that runs this minik executable (the echo workload is `<argv> echo ...`). */
@@ -117,11 +121,12 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
 
   // ---- the sync loop ---------------------------------------------------------
   let synced = false; // the first snapshot has arrived
-  let dirty = false;
+  /** Kinds changed since the last sync; a relist marks them all. */
+  let dirty = new Set<Kind>();
   let running: Promise<void> | undefined;
   let closed = false;
 
-  async function syncOnce(): Promise<void> {
+  async function syncOnce(changed: Set<Kind>): Promise<void> {
     const nodes = cache.list<Node>('Node');
     const services = cache.list<Service>('Service');
     const endpoints = cache.list<Endpoints>('Endpoints');
@@ -133,8 +138,11 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       .filter((r) => r.via);
     // DNS first: it cannot fail, and must not wait on a failing data plane.
     dnsState = dnsStateOf(services, endpoints, pods);
-    await syncPodRoutes(routes);
+    // The data plane next: it is what a new Service waits for. Routes and
+    // pods only when what they depend on changed (each costs processes).
     await proxier.sync({ services, endpoints, nodes });
+    if (changed.has('Node')) await syncPodRoutes(routes);
+    if (!changed.has('Pod')) return;
 
     const mine = pods.filter((p) => p.spec.nodeName === options.nodeName);
     const wanted = new Set(mine.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
@@ -150,17 +158,21 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     }
   }
 
-  function scheduleSync(): void {
-    dirty = true;
+  function scheduleSync(...kinds: Kind[]): void {
+    for (const kind of kinds) dirty.add(kind);
     if (running || !synced || closed) return;
     running = (async () => {
-      while (dirty && !closed) {
-        dirty = false;
+      // A Service and its Endpoints are written together but arrive as two
+      // events: a short window lets one sync program both.
+      await new Promise((r) => setTimeout(r, COALESCE_MS));
+      while (dirty.size && !closed) {
+        const changed = dirty;
+        dirty = new Set();
         try {
-          await syncOnce();
+          await syncOnce(changed);
         } catch (err) {
           deps.log(`sync failed: ${(err as Error).message}`);
-          dirty = true;
+          for (const kind of changed) dirty.add(kind);
           await new Promise((r) => setTimeout(r, 500));
         }
       }
@@ -171,19 +183,21 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   const watchHandle: WatchHandle = watch({
     address: options.grpcServer,
     token,
-    kinds: ['Node', 'Service', 'Endpoints', 'Pod'],
+    kinds: WATCHED,
     onEvent: (event) => {
       cache.apply(event);
-      scheduleSync();
+      scheduleSync(event.kind);
     },
     onRelist: (snapshot) => {
       deps.log(`relisting at revision ${snapshot.revision}`);
       cache.replace(snapshot);
-      scheduleSync();
+      scheduleSync(...WATCHED);
     },
     onSynced: () => {
+      const first = !synced;
       synced = true;
-      scheduleSync();
+      if (first) scheduleSync(...WATCHED);
+      else scheduleSync();
     },
     onError: (err, willRetry) => deps.log(`watch: ${err.message}${willRetry ? ' (retrying)' : ''}`),
   });
