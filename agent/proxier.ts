@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Endpoints, Node, Service } from '../api/types.ts';
 import { InteractiveApplier } from './nft/index.ts';
 import type { ProxyMode } from './options.ts';
-import { buildProxyModel } from './proxy/model.ts';
+import { createProxyModelBuilder } from './proxy/model.ts';
 import { NftablesProxier, type StaleUdpEndpoint } from './proxy/nftables/proxier.ts';
 
 const run = promisify(execFile);
@@ -56,9 +56,11 @@ export async function createProxier(mode: ProxyMode, options: ProxierOptions): P
   // milliseconds instead of a process start and a cache load each.
   const applier = new InteractiveApplier();
   const proxier = new NftablesProxier(applier);
+  // Reuses the model of every Service whose objects did not change.
+  const buildModel = createProxyModelBuilder();
   return {
     async sync(state) {
-      const model = buildProxyModel({
+      const model = buildModel({
         services: state.services,
         endpoints: state.endpoints,
         nodes: state.nodes,

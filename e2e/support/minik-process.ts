@@ -7,8 +7,11 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const MINIK_BIN = join(ROOT, 'bin', 'minik.js');
-/** argv prefix that runs minik from this checkout. */
-export const MINIK_ARGV = [process.execPath, MINIK_BIN];
+/**
+ * argv prefix that runs minik: from this checkout, or the single executable
+ * named by MINIK_TEST_BINARY (benchmarks use it to measure without tsx).
+ */
+export const MINIK_ARGV = process.env.MINIK_TEST_BINARY ? [process.env.MINIK_TEST_BINARY] : [process.execPath, MINIK_BIN];
 
 const started = new Set<ChildProcess>();
 
@@ -21,7 +24,7 @@ export interface MinikProcess {
 }
 
 export function startMinik(args: string[], env: Record<string, string> = {}): MinikProcess {
-  const child = spawn(process.execPath, [MINIK_BIN, ...args], {
+  const child = spawn(MINIK_ARGV[0], [...MINIK_ARGV.slice(1), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
