@@ -14,7 +14,10 @@ export const agentCommand: CommandModule = {
     const options = agentOptions(input.options, ctx.io.env);
     const { startAgent } = await import('./agent.ts');
     const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
-    const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log });
+    const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log }).catch((err: Error) => {
+      // Not "Error from server": the agent could not get a word from it (or was refused).
+      throw new Error(`node ${options.nodeName} cannot register with ${options.grpcServer}: ${err.message}`);
+    });
     const signal = await ctx.io.untilSignal();
     log(`${signal}: stopping (pods keep running)`);
     await agent.close();
