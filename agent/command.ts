@@ -1,5 +1,6 @@
 // `minik agent`: the node daemon's command.
 
+import { ApiError } from '../api/errors.ts';
 import type { CommandModule } from '../cli/commands/types.ts';
 import { AGENT_FLAGS, agentOptions } from './options.ts';
 
@@ -15,8 +16,9 @@ export const agentCommand: CommandModule = {
     const { startAgent } = await import('./agent.ts');
     const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
     const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log }).catch((err: Error) => {
-      // Not "Error from server": the agent could not get a word from it (or was refused).
-      throw new Error(`node ${options.nodeName} cannot register with ${options.grpcServer}: ${err.message}`);
+      // An API error here comes from registering: say so plainly, not as "Error from server".
+      if (err instanceof ApiError) throw new Error(`node ${options.nodeName} cannot register with ${options.grpcServer}: ${err.message}`);
+      throw err;
     });
     const signal = await ctx.io.untilSignal();
     log(`${signal}: stopping (pods keep running)`);
