@@ -19,7 +19,14 @@ export interface ConfigFile {
   server?: string;
   token?: string;
   lab?: string;
+  /** which provider made the lab (`minik up --provider`); absent means netns */
+  provider?: LabProvider;
 }
+
+/** Where a lab runs: namespaces on this machine, or Vagrant VMs. */
+export type LabProvider = 'netns' | 'vagrant';
+export const LAB_PROVIDERS: readonly LabProvider[] = ['netns', 'vagrant'];
+export const isLabProvider = (value: string): value is LabProvider => (LAB_PROVIDERS as readonly string[]).includes(value);
 
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
 
@@ -27,6 +34,8 @@ export interface ResolvedConfig {
   server: string;
   token?: string;
   lab: string;
+  /** Set only when MINIK_PROVIDER or the file names one; exec, ssh, logs and rules treat absent as netns. */
+  provider?: LabProvider;
   configPath: string;
   /** Where the server came from, for error messages. */
   serverSource: ConfigSource;
@@ -63,7 +72,14 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
     const v = (doc as Record<string, unknown>)[k];
     if (v !== undefined && v !== null) out[k] = String(v);
   }
+  const provider = (doc as Record<string, unknown>).provider;
+  if (provider !== undefined && provider !== null) out.provider = checkProvider(String(provider), `config file "${path}"`);
   return out;
+}
+
+function checkProvider(value: string, where: string): LabProvider {
+  if (!isLabProvider(value)) throw new ConfigError(`error loading ${where}: provider must be netns or vagrant, got "${value}"`);
+  return value;
 }
 
 export function formatConfigFile(config: ConfigFile): string {
@@ -94,10 +110,14 @@ export function resolveConfig(flags: ConfigFlags, env: Env, readFile: (path: str
   const [server, serverSource] = pick(flags.server, env.MINIK_SERVER, 'server');
   const [token] = pick(flags.token, env.MINIK_TOKEN, 'token');
   const [lab] = pick(flags.lab, env.MINIK_LAB, 'lab');
+  // Not a reason of its own to read the file: when flags and env name server,
+  // token and lab, the lab is not the file's, and neither is its provider.
+  const provider = env.MINIK_PROVIDER ? checkProvider(env.MINIK_PROVIDER, 'MINIK_PROVIDER') : (file as ConfigFile | undefined)?.provider;
   return {
     server: normalizeServer(server ?? DEFAULT_SERVER),
     token,
     lab: lab ?? DEFAULT_LAB,
+    ...(provider ? { provider } : {}),
     configPath: path,
     serverSource,
   };

@@ -1,9 +1,12 @@
-// Commands that reach into the lab's network namespaces: exec (a pod's),
-// ssh (a node's or the outside client's), logs (a pod's output file) and
-// rules (a node's nftables table). They find the lab by name from the config.
+// Commands that reach into the lab: exec (a pod's network namespace), ssh (a
+// node or the outside client), logs (a pod's output) and rules (a node's
+// nftables table). They talk to a LabShell (cli/lab/shell.ts), picked by the
+// provider `minik up` recorded in the config: namespaces on this machine
+// (netns) or Vagrant VMs (vagrant), so no command branches on the provider.
 
-import { labLayout, podLogPath, podNetnsName } from '../../api/layout.ts';
+import { labLayout } from '../../api/layout.ts';
 import type { Pod } from '../../api/types.ts';
+import type { LabShell, PodRef } from '../lab/shell.ts';
 import { namespaceOf, NAMESPACE_OPTION, stringOption, UsageError, type CommandContext, type CommandModule } from './types.ts';
 
 const CLIENT = 'client';
@@ -13,12 +16,27 @@ function spawnWith(ctx: CommandContext): (argv: string[]) => Promise<number> {
   return ctx.io.spawnInherited;
 }
 
-async function podAndLab(ctx: CommandContext, name: string | undefined, namespace: string) {
+/** The lab's shell for the configured provider; the Vagrant one loads only when used. */
+async function labShell(ctx: CommandContext): Promise<LabShell> {
+  const config = await ctx.config();
+  // Looked up at call time: `logs` on a netns lab reads a file and needs no terminal.
+  const spawn = (argv: string[]) => spawnWith(ctx)(argv);
+  const loginShell = ctx.io.env.SHELL || '/bin/bash';
+  if (config.provider === 'vagrant') {
+    const { findVagrantDir, knownNodeCount, vagrantLabFiles } = await import('../lab/vagrant.ts');
+    const { vagrantShell } = await import('../lab/vagrant-shell.ts');
+    const dir = findVagrantDir({ env: ctx.io.env, selfArgv: ctx.io.selfArgv, cwd: process.cwd() });
+    return vagrantShell({ dir, nodes: knownNodeCount(vagrantLabFiles(dir, ctx.io.env)), spawn, loginShell });
+  }
+  const { netnsShell } = await import('../lab/shell.ts');
+  return netnsShell(labLayout(config.lab), { spawn, readFile: ctx.io.readFile, out: ctx.io.out, loginShell });
+}
+
+async function podRef(ctx: CommandContext, name: string | undefined, namespace: string): Promise<PodRef> {
   if (!name) throw new UsageError('a pod name is required');
-  const [config, client] = [await ctx.config(), await ctx.client()];
-  const pod = await client.get<Pod>('Pod', namespace, name);
+  const pod = await (await ctx.client()).get<Pod>('Pod', namespace, name);
   if (!pod.spec.nodeName) throw new Error(`pod "${name}" is not scheduled on a node yet`);
-  return { pod, node: pod.spec.nodeName, lab: labLayout(config.lab) };
+  return { node: pod.spec.nodeName, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name };
 }
 
 /** `minik exec POD -- CMD...`: inside the pod's network namespace (with its resolv.conf). */
@@ -30,9 +48,8 @@ export const execCommand: CommandModule = {
   examples: ['exec web-0 -- curl -s http://web.default.svc.cluster.local/'],
   async run(ctx, { args, options, passthrough }) {
     if (passthrough.length === 0) throw new UsageError('give the command after --, e.g. minik exec web-0 -- ip addr');
-    const { pod, node, lab } = await podAndLab(ctx, args[0], namespaceOf(options));
-    const netns = podNetnsName(lab.nodeNetns(node), pod.metadata.namespace ?? 'default', pod.metadata.name);
-    return spawnWith(ctx)(['ip', 'netns', 'exec', netns, ...passthrough]);
+    const pod = await podRef(ctx, args[0], namespaceOf(options));
+    return (await labShell(ctx)).inPod(pod, passthrough);
   },
 };
 
@@ -40,16 +57,14 @@ export const execCommand: CommandModule = {
 export const sshCommand: CommandModule = {
   name: 'ssh',
   args: '<target>',
-  description: 'Run a command (or a shell) on a lab node or on the outside client',
+  description: 'Run a command (or a shell) on a lab node or on the outside client (vagrant: client is this host)',
   examples: ['ssh node1 -- ip route', 'ssh client -- curl -s http://192.168.77.11:30080/'],
   async run(ctx, { args, passthrough }) {
     const target = args[0];
     if (!target) throw new UsageError('name a node (node1, ...) or "client"');
-    const lab = labLayout((await ctx.config()).lab);
     if (target !== CLIENT) await (await ctx.client()).get('Node', undefined, target);
-    const netns = target === CLIENT ? lab.clientNetns : lab.nodeNetns(target);
-    const argv = passthrough.length ? passthrough : [ctx.io.env.SHELL || '/bin/bash'];
-    return spawnWith(ctx)(['ip', 'netns', 'exec', netns, ...argv]);
+    const shell = await labShell(ctx);
+    return target === CLIENT ? shell.onClient(passthrough) : shell.onNode(target, passthrough);
   },
 };
 
@@ -60,23 +75,11 @@ export const logsCommand: CommandModule = {
   description: "Print a pod's output",
   options: [NAMESPACE_OPTION, { flags: '--tail <lines>', description: 'only the last N lines' }],
   async run(ctx, { args, options }) {
-    const { pod, node, lab } = await podAndLab(ctx, args[0], namespaceOf(options));
-    const path = podLogPath(lab.nodeStateDir(node), pod.metadata.namespace ?? 'default', pod.metadata.name);
-    let text: string;
-    try {
-      text = await ctx.io.readFile(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no output recorded for pod "${pod.metadata.name}" yet (${path})`);
-      throw err;
-    }
-    const tail = stringOption(options, 'tail');
-    if (tail !== undefined) {
-      const n = Number(tail);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tail must be a whole number, got "${tail}"`);
-      const lines = text.replace(/\n$/, '').split('\n');
-      text = n === 0 ? '' : `${lines.slice(-n).join('\n')}\n`;
-    }
-    ctx.io.out(text);
+    const raw = stringOption(options, 'tail');
+    const tail = raw === undefined ? undefined : Number(raw);
+    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`--tail must be a whole number, got "${raw}"`);
+    const pod = await podRef(ctx, args[0], namespaceOf(options));
+    return (await labShell(ctx)).podLog(pod, tail);
   },
 };
 
@@ -87,11 +90,10 @@ export const rulesCommand: CommandModule = {
   options: [{ flags: '--node <node>', description: 'the node (default: the first node)' }],
   async run(ctx, { options }) {
     const client = await ctx.client();
-    const lab = labLayout((await ctx.config()).lab);
     let node = stringOption(options, 'node');
     if (node) await client.get('Node', undefined, node);
     else node = (await client.list('Node')).items.map((n) => n.metadata.name).sort()[0];
     if (!node) throw new Error('the cluster has no nodes');
-    return spawnWith(ctx)(['ip', 'netns', 'exec', lab.nodeNetns(node), 'nft', 'list', 'table', 'ip', 'minik']);
+    return (await labShell(ctx)).onNode(node, ['nft', 'list', 'table', 'ip', 'minik'], { root: true });
   },
 };

@@ -46,7 +46,7 @@ test('bad flags are refused with one line before anything happens', async () => 
     [['up', '--lan', '10.0.0.0/8'], 'invalid --lan "10.0.0.0/8"'],
     [['up', '--proxy-mode', 'iptables'], 'invalid --proxy-mode "iptables"'],
     [['up', '--provider', 'kvm'], 'unknown --provider "kvm"'],
-    [['up', '--provider', 'vagrant'], 'vagrant up'],
+    [['up', '--provider', 'vagrant', '--api-port', '7000'], '--api-port is for the netns provider'],
     [['down', '--name', 'a-b'], 'invalid lab name "a-b"'],
   ];
   for (const [argv, message] of cases) {

@@ -7,13 +7,15 @@
 import { DEFAULT_LAB, DEFAULT_LAN } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
+import { isLabProvider, type LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
 import type { Progress } from './progress.ts';
-
-const PROVIDERS = ['netns', 'vagrant'];
+import type { WaitForReady } from './ready.ts';
+import type { VagrantExec, VagrantLabFiles } from './vagrant.ts';
 
 const NAME_OPTION: OptionSpec = { flags: '--name <lab>', description: `Lab name, prefix of every namespace and link (default ${DEFAULT_LAB})` };
-const PROVIDER_OPTION: OptionSpec = { flags: '--provider <provider>', description: 'netns (this machine, default) | vagrant', default: 'netns' };
+// No `default`: down must tell "not given" (take the config's provider) from an explicit netns.
+const PROVIDER_OPTION: OptionSpec = { flags: '--provider <provider>', description: 'netns (namespaces on this machine, the default) | vagrant (VMs, see docs/vagrant.md)' };
 
 /** A spinner needs the real terminal; anywhere else (pipes, tests) plain lines go through io.out. */
 async function progressFor(io: Io): Promise<Progress> {
@@ -23,10 +25,12 @@ async function progressFor(io: Io): Promise<Progress> {
   return oraProgress(shim);
 }
 
-function provider(options: Record<string, unknown>): void {
-  const p = stringOption(options, 'provider') ?? 'netns';
-  if (!PROVIDERS.includes(p)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
-  if (p === 'vagrant') throw new UsageError('--provider vagrant: run `vagrant up` in the checkout (see the Vagrantfile); minik up drives the netns provider');
+/** --provider, checked; undefined when the flag is not given. */
+function providerFlag(options: Record<string, unknown>): LabProvider | undefined {
+  const p = stringOption(options, 'provider');
+  if (p === undefined) return undefined;
+  if (!isLabProvider(p)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
+  return p;
 }
 
 function intOption(options: Record<string, unknown>, name: string, fallback: number): number {
@@ -41,23 +45,63 @@ function intOption(options: Record<string, unknown>, name: string, fallback: num
 export interface LabCommandEnv {
   labsRoot?: string;
   minikArgv?: () => string[];
+  /** the Vagrant provider's side effects (tests: a fake vagrant, no build, no waiting) */
+  vagrantExec?: VagrantExec;
+  ensureBinary?: (files: VagrantLabFiles) => Promise<string>;
+  waitForReady?: WaitForReady;
+  cwd?: () => string;
+}
+
+async function vagrantFiles(ctx: CommandContext, env: LabCommandEnv): Promise<VagrantLabFiles> {
+  const { findVagrantDir, vagrantLabFiles } = await import('./vagrant.ts');
+  const selfArgv = env.minikArgv ? env.minikArgv() : ctx.io.selfArgv;
+  const dir = findVagrantDir({ env: ctx.io.env, selfArgv, cwd: (env.cwd ?? (() => process.cwd()))() });
+  return vagrantLabFiles(dir, ctx.io.env);
+}
+
+/** `up --provider vagrant`: the Vagrantfile's VMs instead of namespaces (cli/lab/vagrant.ts). */
+async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, env: LabCommandEnv): Promise<void> {
+  if (stringOption(options, 'apiPort') !== undefined) throw new UsageError('--api-port is for the netns provider: the Vagrant lab serves on 6443 of node1');
+  const { vagrantUp, realVagrantExec } = await import('./vagrant.ts');
+  const { waitForNodesReady } = await import('./ready.ts');
+  const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+  const files = await vagrantFiles(ctx, env);
+  await vagrantUp(
+    {
+      name: stringOption(options, 'name') ?? DEFAULT_LAB,
+      nodes: intOption(options, 'nodes', 3),
+      proxyMode: stringOption(options, 'proxyMode') ?? 'nftables',
+      lan: stringOption(options, 'lan'),
+      files,
+    },
+    {
+      exec: env.vagrantExec ?? realVagrantExec,
+      progress: await progressFor(ctx.io),
+      waitForReady: env.waitForReady ?? waitForNodesReady,
+      writeConfig: (config) => writeMinikConfig(config, minikConfigPath(ctx.io.env)),
+      ensureBinary: env.ensureBinary ?? (async (f) => (await import('./vagrant-binary.ts')).ensureVagrantBinary(f)),
+    },
+  );
 }
 
 export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
   return {
     name: 'up',
-    description: 'Start a lab: one network namespace per node, the apiserver and an agent per node (needs root)',
+    description: 'Start a lab: the apiserver and an agent per node, in network namespaces (needs root) or Vagrant VMs',
     options: [
       { flags: '--nodes <n>', description: 'Number of nodes', default: 3 },
       { flags: '--proxy-mode <mode>', description: 'nftables | ipvs | userspace', default: 'nftables' },
       PROVIDER_OPTION,
       NAME_OPTION,
-      { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN})` },
+      { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },
       { flags: '--api-port <port>', description: "apiserver port on 127.0.0.1 and the LAN's .1 (default 6443, or the next free)" },
     ],
-    examples: ['up', 'up --nodes 2 --proxy-mode userspace', 'up --name mk2 --lan 192.168.78.0/24'],
+    examples: ['up', 'up --nodes 2 --proxy-mode userspace', 'up --name mk2 --lan 192.168.78.0/24', 'up --provider vagrant --proxy-mode ipvs'],
     async run(ctx: CommandContext, input) {
-      provider(input.options);
+      if (providerFlag(input.options) === 'vagrant') {
+        await upVagrant(ctx, input.options, env);
+        return 0;
+      }
       const { up } = await import('./up.ts');
       const { realExec } = await import('./exec.ts');
       const { waitForNodesReady } = await import('./ready.ts');
@@ -88,15 +132,25 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
 export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
   return {
     name: 'down',
-    description: "Stop a lab's daemons and remove its namespaces and host link (needs root; fine when nothing is there)",
+    description: "Stop a lab's daemons and remove its namespaces and host link, or destroy its Vagrant VMs (fine when nothing is there)",
     options: [PROVIDER_OPTION, { ...NAME_OPTION, description: 'Lab name (default: the lab in ~/.minik/config, else minik)' }],
-    examples: ['down', 'down --name mk2'],
+    examples: ['down', 'down --name mk2', 'down --provider vagrant'],
     async run(ctx: CommandContext, input) {
-      provider(input.options);
+      const flag = providerFlag(input.options);
+      const named = stringOption(input.options, 'name');
+      const config = flag === undefined || named === undefined ? await ctx.config() : undefined;
+      // The config's provider only when the config's lab is the one going down (a named netns lab is never a VM).
+      const provider = flag ?? (config && (named === undefined || named === config.lab) ? config.provider : undefined) ?? 'netns';
+      if (provider === 'vagrant') {
+        const { vagrantDown, realVagrantExec } = await import('./vagrant.ts');
+        const files = await vagrantFiles(ctx, env);
+        await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx.io) });
+        return 0;
+      }
       const { down } = await import('./down.ts');
       const { realExec } = await import('./exec.ts');
       // Without --name: the lab `up` last wrote into the config, so `up --name x; down` pairs up.
-      const name = stringOption(input.options, 'name') ?? (await ctx.config()).lab;
+      const name = named ?? (config ?? (await ctx.config())).lab;
       await down({ name, labsRoot: env.labsRoot }, { exec: realExec, progress: await progressFor(ctx.io) });
       return 0;
     },

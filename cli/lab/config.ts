@@ -6,13 +6,15 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabLayout } from '../../api/layout.ts';
-import { configPath, formatConfigFile } from '../config.ts';
+import { configPath, formatConfigFile, type LabProvider } from '../config.ts';
 import type { ProxyMode } from './lan.ts';
 
 export interface MinikConfig {
   server: string;
   token: string;
   lab: string;
+  /** written only for vagrant: a config without it is a netns lab, as before */
+  provider?: LabProvider;
 }
 
 /** The CLI's own rule (cli/config.ts): MINIK_CONFIG, else ~/.minik/config. */
@@ -21,7 +23,8 @@ export const minikConfigPath = (env: NodeJS.ProcessEnv = process.env) => configP
 /** Writes the config with mode 0600: it holds the bearer token. */
 export async function writeMinikConfig(config: MinikConfig, path = minikConfigPath()): Promise<void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const text = formatConfigFile({ server: config.server, token: config.token, lab: config.lab });
+  const { server, token, lab, provider } = config;
+  const text = formatConfigFile({ server, token, lab, ...(provider && provider !== 'netns' ? { provider } : {}) });
   writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
 }

@@ -1,0 +1,372 @@
+// `minik up --provider vagrant` / `minik down --provider vagrant`: the same
+// lab as the netns provider, but as VMs that the top-level Vagrantfile makes
+// (vagrant/provision.sh installs dist/minik and its systemd units in each).
+// This file knows what the Vagrantfile expects (env vars, the token file) and
+// drives `vagrant` through VagrantExec; vagrant.fake.ts is its in-memory twin.
+//
+// One Vagrant lab per checkout: Vagrant keeps its machines in
+// <checkout>/.vagrant/machines, so minik keeps the lab's record and the
+// vagrant logs beside them, in <checkout>/.vagrant/minik/.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { labNodeName } from '../../api/layout.ts';
+import type { MinikConfig } from './config.ts';
+import { LabError } from './errors.ts';
+import type { ExecResult } from './exec.ts';
+import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type ProxyMode } from './lan.ts';
+import type { Progress } from './progress.ts';
+import type { WaitForReady } from './ready.ts';
+
+/** The Vagrantfile's defaults: MINIK_SUBNET 192.168.56, node1 = .10 runs the apiserver, at most 50 VMs. */
+export const VAGRANT_LAN = '192.168.56.0/24';
+export const VAGRANT_MAX_NODES = 50;
+const FIRST_VM_OCTET = 10;
+const API_PORT = 6443;
+
+/** `192.168.56.0/24` → `192.168.56` (the Vagrantfile's MINIK_SUBNET). */
+export const subnetBase = (lan: string) => parseLan(lan).cidr.replace(/\.0\/24$/, '');
+export const vmIp = (base: string, index: number) => `${base}.${FIRST_VM_OCTET + index}`;
+export const vagrantServerUrl = (base: string) => `http://${vmIp(base, 0)}:${API_PORT}`;
+
+/** Inside a VM the agent runs with its defaults: provision.sh sets no --netns-prefix (so `minik-NODE`)... */
+export const vmNetnsPrefix = (node: string) => `minik-${node}`;
+/** ...and `--state-dir /var/lib/minik/agent-NODE`. */
+export const vmAgentStateDir = (node: string) => `/var/lib/minik/agent-${node}`;
+
+export interface VagrantLabFiles {
+  /** the checkout: Vagrantfile, vagrant/provision.sh, dist/minik */
+  dir: string;
+  /** <dir>/.vagrant/minik */
+  stateDir: string;
+  record: string;
+  logsDir: string;
+  upLog: string;
+  destroyLog: string;
+  /** the bearer token the Vagrantfile copies into every VM (MINIK_TOKEN_FILE overrides, as in the Vagrantfile) */
+  tokenFile: string;
+  machinesDir: string;
+  binary: string;
+}
+
+export function vagrantLabFiles(dir: string, env: Record<string, string | undefined> = {}): VagrantLabFiles {
+  const stateDir = join(dir, '.vagrant', 'minik');
+  const logsDir = join(stateDir, 'logs');
+  return {
+    dir,
+    stateDir,
+    record: join(stateDir, 'lab.json'),
+    logsDir,
+    upLog: join(logsDir, 'vagrant-up.log'),
+    destroyLog: join(logsDir, 'vagrant-destroy.log'),
+    tokenFile: env.MINIK_TOKEN_FILE ? resolve(dir, env.MINIK_TOKEN_FILE) : join(dir, '.vagrant', 'minik-token'),
+    machinesDir: join(dir, '.vagrant', 'machines'),
+    binary: join(dir, 'dist', 'minik'),
+  };
+}
+
+export interface VagrantLabRecord {
+  provider: 'vagrant';
+  name: string;
+  nodes: number;
+  proxyMode: ProxyMode;
+  lan: string;
+}
+
+export function readVagrantRecord(files: VagrantLabFiles): VagrantLabRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(files.record, 'utf8')) as VagrantLabRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeVagrantRecord(files: VagrantLabFiles, record: VagrantLabRecord): void {
+  mkdirSync(files.stateDir, { recursive: true });
+  writeFileSync(files.record, JSON.stringify(record, null, 2) + '\n');
+}
+
+/** Highest N of the `nodeN` machines Vagrant knows in .vagrant/machines (0 when none). */
+export function machineNodeCount(machineNames: string[]): number {
+  return Math.max(0, ...machineNames.map((n) => /^node([1-9]\d*)$/.exec(n)?.[1]).filter(Boolean).map(Number));
+}
+
+const listDir = (path: string) => {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+};
+
+/** How many VMs this checkout's lab may have: the record's count, or the machines Vagrant has seen. */
+export const knownNodeCount = (files: VagrantLabFiles) =>
+  Math.max(readVagrantRecord(files)?.nodes ?? 0, machineNodeCount(listDir(files.machinesDir)));
+
+// ---- finding the checkout -------------------------------------------------
+
+export interface FindDirInput {
+  env: Record<string, string | undefined>;
+  /** how this minik was started: `[dist/minik]` or `[node, ...loader, cli/main.ts]` */
+  selfArgv: string[];
+  cwd: string;
+}
+
+/** Where to look for the Vagrantfile: MINIK_VAGRANT_DIR; the checkout this minik came from; the working directory and its parents. */
+export function vagrantDirCandidates({ env, selfArgv, cwd }: FindDirInput): string[] {
+  if (env.MINIK_VAGRANT_DIR) return [resolve(cwd, env.MINIK_VAGRANT_DIR)];
+  const out: string[] = [];
+  const script = selfArgv[selfArgv.length - 1];
+  // dist/minik and cli/main.ts both sit one folder below the checkout.
+  if (script && script.startsWith('/')) out.push(dirname(dirname(script)));
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  return [...new Set(out)];
+}
+
+export function findVagrantDir(input: FindDirInput, exists: (path: string) => boolean = existsSync): string {
+  const candidates = vagrantDirCandidates(input);
+  const found = candidates.find((d) => exists(join(d, 'Vagrantfile')) && exists(join(d, 'vagrant', 'provision.sh')));
+  if (found) return found;
+  const where = input.env.MINIK_VAGRANT_DIR ? `MINIK_VAGRANT_DIR=${input.env.MINIK_VAGRANT_DIR}` : `${candidates[0]} or ${input.cwd} and its parents`;
+  throw new LabError(
+    'LAB_INVALID_OPTION',
+    `no minik checkout with a Vagrantfile and vagrant/provision.sh in ${where}: run minik from the checkout or set MINIK_VAGRANT_DIR`,
+  );
+}
+
+// ---- running vagrant ------------------------------------------------------
+
+export interface VagrantCommand {
+  argv: string[];
+  /** the checkout (Vagrant reads the Vagrantfile there) */
+  cwd: string;
+  /** added to this process's environment */
+  env: Record<string, string>;
+  /** append stdout and stderr here instead of capturing them */
+  log?: string;
+}
+
+export interface VagrantExec {
+  /** Never throws for a failed command; a missing executable is code 127. */
+  run(cmd: VagrantCommand): Promise<ExecResult>;
+}
+
+export const realVagrantExec: VagrantExec = {
+  run(cmd) {
+    return new Promise((resolvePromise) => {
+      let fd: number | undefined;
+      if (cmd.log) {
+        mkdirSync(dirname(cmd.log), { recursive: true });
+        fd = openSync(cmd.log, 'a');
+      }
+      const child = spawn(cmd.argv[0], cmd.argv.slice(1), {
+        cwd: cmd.cwd,
+        env: { ...process.env, ...cmd.env },
+        stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (d) => (stdout += d));
+      child.stderr?.on('data', (d) => (stderr += d));
+      const finish = (result: ExecResult) => {
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+        resolvePromise(result);
+      };
+      child.once('error', (err: NodeJS.ErrnoException) => finish({ code: err.code === 'ENOENT' ? 127 : 126, stdout, stderr: err.message }));
+      child.once('close', (code, signal) => finish({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    });
+  },
+};
+
+export const VAGRANT_MISSING =
+  'vagrant is not installed (needed by --provider vagrant): get it from https://developer.hashicorp.com/vagrant/install ' +
+  '(Debian/Ubuntu: apt-get install --no-install-recommends vagrant), with VirtualBox or libvirt (vagrant-libvirt) to run the VMs';
+
+/** `vagrant --version` → "Vagrant 2.3.7", or the one-line error saying how to get it. */
+export async function vagrantVersion(exec: VagrantExec, dir: string): Promise<string> {
+  const result = await exec.run({ argv: ['vagrant', '--version'], cwd: dir, env: {} });
+  if (result.code === 127) throw new LabError('LAB_MISSING_COMMANDS', VAGRANT_MISSING);
+  if (result.code !== 0) throw new LabError('LAB_EXEC_FAILED', `vagrant --version failed: ${result.stderr.trim() || `exit status ${result.code}`}`);
+  return result.stdout.trim();
+}
+
+const lastLine = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').pop()?.trim() ?? '';
+  } catch {
+    return '';
+  }
+};
+
+/** Runs a logged vagrant command; a failure is one line: the exit status, vagrant's last line, the log. */
+async function runLogged(exec: VagrantExec, cmd: VagrantCommand & { log: string }): Promise<void> {
+  mkdirSync(dirname(cmd.log), { recursive: true });
+  writeFileSync(cmd.log, `# ${new Date().toISOString()} ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(' ')} ${cmd.argv.join(' ')}\n`, {
+    flag: 'a',
+  });
+  const result = await exec.run(cmd);
+  if (result.code === 127) throw new LabError('LAB_MISSING_COMMANDS', VAGRANT_MISSING);
+  if (result.code !== 0) {
+    const why = lastLine(cmd.log) || result.stderr.trim().split('\n').pop() || '';
+    throw new LabError('LAB_EXEC_FAILED', `${cmd.argv.join(' ')} failed (exit ${result.code})${why ? `: ${why}` : ''}; full output in ${cmd.log}`);
+  }
+}
+
+// ---- the token --------------------------------------------------------------
+
+/** Like the Vagrantfile: 32 random bytes as hex, written atomically with mode 0600; an existing token is kept (running VMs have it). */
+export function ensureToken(path: string, random: () => string = () => randomBytes(32).toString('hex')): { token: string; created: boolean } {
+  try {
+    const existing = readFileSync(path, 'utf8').trim();
+    if (existing) return { token: existing, created: false };
+  } catch {
+    // missing: made below
+  }
+  const token = random();
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, token, { mode: 0o600, flag: 'w' });
+  renameSync(temp, path);
+  return { token, created: true };
+}
+
+// ---- up and down --------------------------------------------------------------
+
+/** The environment the Vagrantfile reads (every value explicit, so the log shows what the VMs got). */
+export function vagrantEnv(o: { nodes: number; proxyMode: string; base: string; tokenFile: string }): Record<string, string> {
+  return { MINIK_NODES: String(o.nodes), MINIK_PROXY_MODE: o.proxyMode, MINIK_SUBNET: o.base, MINIK_TOKEN_FILE: o.tokenFile };
+}
+
+export interface VagrantUpOptions {
+  name: string;
+  nodes: number;
+  proxyMode: string;
+  /** default 192.168.56.0/24 (the Vagrantfile's MINIK_SUBNET) */
+  lan?: string;
+  files: VagrantLabFiles;
+  /** for the nodes after `vagrant up` (default 120 s) */
+  readyTimeoutMs?: number;
+}
+
+export interface VagrantUpDeps {
+  exec: VagrantExec;
+  progress: Progress;
+  waitForReady: WaitForReady;
+  writeConfig: (config: MinikConfig) => Promise<void>;
+  /** makes <checkout>/dist/minik current; resolves with a line for the progress */
+  ensureBinary: (files: VagrantLabFiles) => Promise<string>;
+  randomToken?: () => string;
+}
+
+export interface VagrantUpResult {
+  lab: string;
+  server: string;
+  token: string;
+  nodes: string[];
+  ms: number;
+}
+
+const DEFAULT_READY_TIMEOUT_MS = 120_000;
+
+export function vagrantNextSteps(name: string, base: string, nodes: string[], ms: number, server: string): string[] {
+  const ips = nodes.map((n, i) => `${n} ${vmIp(base, i)}`).join(', ');
+  return [
+    '',
+    `Lab ${name} is up: ${nodes.length} Vagrant VM${nodes.length === 1 ? '' : 's'} Ready in ${(ms / 1000).toFixed(1)} s, apiserver ${server}.`,
+    `The host reaches the VMs on ${base}.0/24 (${ips}); LoadBalancer IPs come from ${base}.200-${base}.250.`,
+    'Try next:',
+    '  minik get nodes -o wide',
+    '  minik run web --replicas 3 --port 8080',
+    '  minik svc create web --type NodePort --tcp 80:8080 --selector run=web',
+    '  minik svc url web',
+    `  minik ssh client -- curl -s http://${vmIp(base, 0)}:<nodePort>/    (client: this host, on the private network)`,
+    '  minik down',
+  ];
+}
+
+export async function vagrantUp(opts: VagrantUpOptions, deps: VagrantUpDeps): Promise<VagrantUpResult> {
+  const started = Date.now();
+  const { exec, progress } = deps;
+  const { files } = opts;
+  assertLabName(opts.name);
+  assertNodeCount(opts.nodes);
+  if (opts.nodes > VAGRANT_MAX_NODES) throw new LabError('LAB_INVALID_OPTION', `--nodes ${opts.nodes}: the Vagrantfile makes at most ${VAGRANT_MAX_NODES} VMs`);
+  assertProxyMode(opts.proxyMode);
+  const lan = parseLan(opts.lan ?? VAGRANT_LAN).cidr;
+  const base = subnetBase(lan);
+
+  const record = readVagrantRecord(files);
+  if (record && record.lan !== lan) {
+    throw new LabError('LAB_INVALID_OPTION', `the Vagrant lab in ${files.dir} already runs on ${record.lan}: run minik down first to change --lan`);
+  }
+  let nodeCount = opts.nodes;
+  if (record && record.nodes > nodeCount) {
+    progress.warn(`the Vagrant lab keeps its ${record.nodes} VMs (run minik down first to make it smaller)`);
+    nodeCount = record.nodes;
+  }
+  const nodes = Array.from({ length: nodeCount }, (_, i) => labNodeName(i));
+  const server = vagrantServerUrl(base);
+
+  await progress.step('Checking for vagrant', () => vagrantVersion(exec, files.dir), (v) => `${v} found`);
+  await progress.step('Checking dist/minik (the binary every VM runs)', () => deps.ensureBinary(files), (line) => line);
+  const { token, created } = ensureToken(files.tokenFile, deps.randomToken);
+  progress.info(`${created ? 'Made the lab token' : 'Kept the lab token'} ${files.tokenFile} (mode 0600, copied into every VM)`);
+
+  writeVagrantRecord(files, { provider: 'vagrant', name: opts.name, nodes: nodeCount, proxyMode: opts.proxyMode, lan });
+  // Before the VMs exist: if `vagrant up` fails half way, a bare `minik down` still finds them.
+  await deps.writeConfig({ server, token, lab: opts.name, provider: 'vagrant' });
+
+  const env = vagrantEnv({ nodes: nodeCount, proxyMode: opts.proxyMode, base, tokenFile: files.tokenFile });
+  // --provision: a VM that already runs gets the rebuilt binary and token too (provision.sh converges).
+  await progress.step(
+    `Starting ${nodeCount} VMs with vagrant up (minutes the first time; output in ${files.upLog})`,
+    () => runLogged(exec, { argv: ['vagrant', 'up', '--provision'], cwd: files.dir, env, log: files.upLog }),
+    () => `VMs up and provisioned: ${nodes.join(', ')} (log ${files.upLog})`,
+  );
+  await progress.step(
+    `Waiting for ${nodeCount} nodes to be Ready at ${server}`,
+    () => deps.waitForReady(server, token, nodes, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS),
+    () => `Nodes Ready: ${nodes.join(', ')}`,
+  );
+  const ms = Date.now() - started;
+  for (const line of vagrantNextSteps(opts.name, base, nodes, ms, server)) progress.say(line);
+  return { lab: opts.name, server, token, nodes, ms };
+}
+
+export interface VagrantDownDeps {
+  exec: VagrantExec;
+  progress: Progress;
+}
+
+export interface VagrantDownResult {
+  /** VMs `vagrant destroy` was asked to remove (0: nothing was there, vagrant not run) */
+  nodes: number;
+}
+
+/** `vagrant destroy -f` for every VM the lab may have; fine when nothing is there. */
+export async function vagrantDown(files: VagrantLabFiles, deps: VagrantDownDeps): Promise<VagrantDownResult> {
+  const { exec, progress } = deps;
+  const nodes = knownNodeCount(files);
+  if (nodes === 0) {
+    progress.info(`No Vagrant VMs of ${files.dir} were there`);
+    return { nodes: 0 };
+  }
+  await vagrantVersion(exec, files.dir);
+  // MINIK_NODES as large as the lab ever was: the Vagrantfile only defines (and so destroys) that many.
+  const env = { MINIK_NODES: String(nodes), MINIK_TOKEN_FILE: files.tokenFile };
+  await progress.step(
+    `Destroying the Vagrant VMs node1..node${nodes} (output in ${files.destroyLog})`,
+    () => runLogged(exec, { argv: ['vagrant', 'destroy', '-f'], cwd: files.dir, env, log: files.destroyLog }),
+    () => `Vagrant VMs destroyed (node1..node${nodes})`,
+  );
+  // Nothing uses the token or the record once the VMs are gone; logs stay for reading.
+  rmSync(files.record, { force: true });
+  rmSync(files.tokenFile, { force: true });
+  return { nodes };
+}
