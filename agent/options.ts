@@ -1,10 +1,9 @@
 // `minik agent` flags, each with its MINIK_* environment fallback.
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
-import { CLUSTER } from '../api/layout.ts';
+import { CLUSTER, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
 
-export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
-export type ProxyMode = (typeof PROXY_MODES)[number];
+export { PROXY_MODES, type ProxyMode };
 
 export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'server', description: 'apiserver REST URL', default: 'http://127.0.0.1:6443' },

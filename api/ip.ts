@@ -56,6 +56,11 @@ export function parseIpRange(text: string): IpRange {
   return { first, last, text };
 }
 
+/** Whether `ip` lies inside `cidr` (e.g. `10.96.0.0/12`). */
+export function cidrContains(cidr: string, ip: string): boolean {
+  return inRange(parseCidr(cidr), ip);
+}
+
 export function inRange(range: IpRange, ip: string): boolean {
   const n = ipToInt(ip);
   return n >= range.first && n <= range.last;

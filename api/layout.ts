@@ -70,3 +70,7 @@ export const CLUSTER = {
   podBridge: 'minik0',
   nftTable: 'minik',
 } as const;
+
+/** The proxy modes of the design (the agent refuses the ones it cannot run yet). */
+export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];

@@ -6,11 +6,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError, badRequest } from '../api/errors.ts';
 import { RESOURCES, type Kind, type ResourceInfo } from '../api/resources.ts';
 import type { AnyObject } from '../api/types.ts';
+import { MINIK_VERSION } from '../api/version.ts';
 import { tokenMatches } from './auth.ts';
 import type { Registry } from './registry/registry.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const VERSION = '0.1.0';
 
 function statusResponse(c: Context, err: ApiError): Response {
   return c.json(err.toStatus(), err.code as 400);
@@ -72,7 +72,7 @@ export function createApp(registry: Registry, options: { token: string }): Hono 
     }),
   );
 
-  app.get('/version', (c) => c.json({ major: '1', minor: '30', gitVersion: `v${VERSION}-minik`, platform: 'linux/amd64' }));
+  app.get('/version', (c) => c.json({ major: '1', minor: '30', gitVersion: `v${MINIK_VERSION}-minik`, platform: 'linux/amd64' }));
 
   for (const info of RESOURCES) mountResource(app, registry, info);
   return app;

@@ -1,5 +1,8 @@
 // IPv4 CIDR arithmetic the node and pod code needs: gateway (.1), usable
-// host range, address <-> number. Pure functions, no I/O.
+// host range, address <-> number. Pure functions, no I/O. The plain address
+// arithmetic is api/ip.ts; this adds the strict pod-CIDR rules.
+
+import { cidrContains, intToIp, ipToInt } from '../../api/ip.ts';
 
 export interface Ipv4Cidr {
   /** network address as an unsigned 32-bit number */
@@ -16,16 +19,15 @@ export class CidrError extends Error {
 }
 
 export function ipToNumber(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
+  try {
+    return ipToInt(ip);
+  } catch {
     throw new CidrError(`not an IPv4 address: "${ip}"`);
   }
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
-export function numberToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export const numberToIp = intToIp;
+export { cidrContains };
 
 /** Parses `10.244.1.0/24`; host bits must be zero, as Kubernetes requires of podCIDR. */
 export function parseCidr(cidr: string): Ipv4Cidr {
@@ -55,12 +57,6 @@ export function podAddressRange(cidr: string): { first: number; last: number } {
   const c = parseCidr(cidr);
   if (c.prefixLength > 30) throw new CidrError(`pod CIDR "${cidr}" is too small for a gateway and pods`);
   return { first: c.network + 2, last: c.network + cidrSize(c) - 2 };
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const c = parseCidr(cidr);
-  const n = ipToNumber(ip);
-  return n >= c.network && n < c.network + cidrSize(c);
 }
 
 export const prefixLengthOf = (cidr: string) => parseCidr(cidr).prefixLength;

@@ -2,7 +2,10 @@
 // one entry per service port, independent of how a mode programs it
 // (nftables, ipvs, userspace all start here). Pure.
 
+import { cidrContains, ipToInt as ipToNumber } from '../../api/ip.ts';
 import { CLUSTER } from '../../api/layout.ts';
+
+export { cidrContains };
 import type { EndpointPort, Endpoints, Node, Protocol, Service, ServicePort } from '../../api/types.ts';
 
 export type L4Protocol = 'tcp' | 'udp' | 'sctp';
@@ -63,18 +66,6 @@ const DEFAULT_AFFINITY_TIMEOUT = 10800;
 
 const protocolOf = (p?: Protocol): L4Protocol => (p ?? 'TCP').toLowerCase() as L4Protocol;
 
-export function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, lenText] = cidr.split('/');
-  const len = Number(lenText ?? 32);
-  const size = 2 ** (32 - len);
-  const start = Math.floor(ipToNumber(base) / size) * size;
-  const n = ipToNumber(ip);
-  return n >= start && n < start + size;
-}
 
 /** The endpoint port that serves a service port: same name (both may be unnamed) and protocol. */
 function matchPort(sp: ServicePort, ports: EndpointPort[], servicePortCount: number): EndpointPort | undefined {

@@ -11,7 +11,7 @@ import type { ResolvedConfig } from '../config.ts';
 import { formatError } from './errors.ts';
 import { COMMANDS } from './index.ts';
 import type { CommandContext, CommandInput, CommandModule, Io, OptionSpec } from './types.ts';
-import { MINIK_VERSION } from './version.ts';
+import { MINIK_VERSION } from '../../api/version.ts';
 
 const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--server <url>', description: 'API server URL (else MINIK_SERVER, else ~/.minik/config)' },

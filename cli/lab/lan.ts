@@ -2,12 +2,11 @@
 // Pure: the same numbers feed the netns plan, the daemons' flags and the
 // tests, so they can never disagree.
 
-import { LAB_NAME_PATTERN } from '../../api/layout.ts';
+import { LAB_NAME_PATTERN, PROXY_MODES, type ProxyMode } from '../../api/layout.ts';
 import { LabError } from './errors.ts';
 
 export const MAX_NODES = 100;
-export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
-export type ProxyMode = (typeof PROXY_MODES)[number];
+export { PROXY_MODES, type ProxyMode };
 
 /** Host octets on the lab LAN (design: host .1, client .2, nodes .11..., LB pool .200-.250). */
 const HOST_OCTET = 1;
