@@ -12,7 +12,7 @@ import { invalid } from './errors.ts';
 import { validateObject, validateService } from './validation.ts';
 import type { AnyObject, Service } from './types.ts';
 
-const EXAMPLES_DIR = '/work/shared/examples';
+const EXAMPLES_DIR = new URL('../../shared/examples', import.meta.url).pathname; // ../shared beside the checkout
 
 interface Case {
   name: string;

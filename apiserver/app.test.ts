@@ -6,7 +6,7 @@ import { POOLS } from './allocators/allocators.ts';
 import { testApiserver } from './testing.ts';
 
 const SVC = '/api/v1/namespaces/default/services';
-const EXAMPLES = '/work/shared/examples';
+const EXAMPLES = new URL('../../shared/examples', import.meta.url).pathname; // ../shared beside the checkout
 
 const service = (name: string, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',

@@ -17,7 +17,7 @@ import { labLayout } from '../api/layout.ts';
 import { ensureBinary, helpCommands, realCliExists, SMOKE_ENTRY, SMOKE_OUT } from '../scripts/binary/ensure.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
-const EXAMPLES = '/work/shared/examples';
+const EXAMPLES = new URL('../../shared/examples', import.meta.url).pathname; // ../shared beside the checkout
 const realCli = realCliExists();
 const dir = mkdtempSync(join(tmpdir(), 'minik-binary-e2e-'));
 const alone = join(dir, 'minik');
