@@ -7,7 +7,8 @@
 import { DEFAULT_LAB, DEFAULT_LAN } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
-import { isLabProvider, type LabProvider } from '../config.ts';
+// Type only: ../config.ts loads yaml, which `minik --help` must not.
+import type { LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
@@ -25,12 +26,14 @@ async function progressFor(io: Io): Promise<Progress> {
   return oraProgress(shim);
 }
 
+const PROVIDERS: readonly LabProvider[] = ['netns', 'vagrant'];
+
 /** --provider, checked; undefined when the flag is not given. */
 function providerFlag(options: Record<string, unknown>): LabProvider | undefined {
   const p = stringOption(options, 'provider');
   if (p === undefined) return undefined;
-  if (!isLabProvider(p)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
-  return p;
+  if (!PROVIDERS.includes(p as LabProvider)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
+  return p as LabProvider;
 }
 
 function intOption(options: Record<string, unknown>, name: string, fallback: number): number {
