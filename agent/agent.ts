@@ -18,6 +18,7 @@ import { watch, type WatchHandle } from '../api/watch-client.ts';
 import { buildDnsState, type DnsState } from './dns/records.ts';
 import { startDnsServer } from './dns/server.ts';
 import { echoArgv } from './echo/main.ts';
+import { createLoadBalancerAnnouncer } from './lb/controller.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './node/network.ts';
 import type { AgentOptions } from './options.ts';
 import { PodRuntime } from './pods/runtime.ts';
@@ -81,6 +82,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     podCIDR,
     log: deps.log,
   });
+  // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.
+  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log });
   const dnsStateOf = (services: Service[], endpoints: Endpoints[], pods: Pod[]): DnsState =>
     buildDnsState({
       services,
@@ -141,6 +144,9 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     // The data plane next: it is what a new Service waits for. Routes and
     // pods only when what they depend on changed (each costs processes).
     await proxier.sync({ services, endpoints, nodes });
+    if (changed.has('Service') || changed.has('Endpoints') || changed.has('Node')) {
+      loadBalancers.update({ services, endpoints, nodes }, { force: changed.has('Node') }); // applies in the background
+    }
     if (changed.has('Node')) await syncPodRoutes(routes);
     if (!changed.has('Pod')) return;
 
@@ -229,6 +235,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       if (removePods) await runtime.removeAll();
       else runtime.shutdown();
       await proxier.close();
+      await loadBalancers.close();
     },
   };
 }
