@@ -12,12 +12,13 @@ import { isApiError } from '../api/errors.ts';
 import { MinikGrpcClient } from '../api/grpc-client.ts';
 import { CLUSTER } from '../api/layout.ts';
 import type { Kind } from '../api/resources.ts';
-import type { Endpoints, Node, Pod, Service } from '../api/types.ts';
+import type { Endpoints, Ingress, Node, Pod, Service } from '../api/types.ts';
 import { WatchCache } from '../api/watch-cache.ts';
 import { watch, type WatchHandle } from '../api/watch-client.ts';
 import { buildDnsState, type DnsState } from './dns/records.ts';
 import { startDnsServer } from './dns/server.ts';
 import { echoArgv } from './echo/main.ts';
+import { buildRouteTable, startIngressServer } from './ingress/index.ts';
 import { createLoadBalancerAnnouncer } from './lb/controller.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './node/network.ts';
 import type { AgentOptions } from './options.ts';
@@ -28,7 +29,7 @@ import { createProxier, type Proxier } from './proxier.ts';
 export const HEARTBEAT_MS = 1000;
 /** How long the sync loop waits for related events (a Service and its Endpoints) to arrive together. */
 export const COALESCE_MS = 2;
-const WATCHED: Kind[] = ['Node', 'Service', 'Endpoints', 'Pod'];
+const WATCHED: Kind[] = ['Node', 'Service', 'Endpoints', 'Pod', 'Ingress'];
 
 export interface AgentDeps {
   /** argv that runs this minik executable (the echo workload is `<argv> echo ...`). */
@@ -100,6 +101,13 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     getState: () => dnsState,
     onError: (err) => deps.log(`dns: ${err.message}`),
   });
+  // Ingress (agent/ingress): HTTP on :80 and :30080 of this node. Not vital to
+  // the node, so a port in use disables it with a log line instead of failing the agent.
+  let ingressTable = buildRouteTable([], [], []);
+  const ingress = await startIngressServer({
+    getTable: () => ingressTable,
+    onError: (err) => deps.log(`ingress: ${err.message}`),
+  }).catch((err: Error) => void deps.log(`ingress disabled: ${err.message}`));
 
   // ---- pod status back to the apiserver ------------------------------------
   const reported = new Map<string, string>();
@@ -141,6 +149,9 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       .filter((r) => r.via);
     // DNS first: it cannot fail, and must not wait on a failing data plane.
     dnsState = dnsStateOf(services, endpoints, pods);
+    if (changed.has('Ingress') || changed.has('Service') || changed.has('Endpoints')) {
+      ingressTable = buildRouteTable(cache.list<Ingress>('Ingress'), services, endpoints);
+    }
     // The data plane next: it is what a new Service waits for. Routes and
     // pods only when what they depend on changed (each costs processes).
     await proxier.sync({ services, endpoints, nodes });
@@ -232,6 +243,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       grpc.close();
       await running;
       await dns.close();
+      await ingress?.close();
       if (removePods) await runtime.removeAll();
       else runtime.shutdown();
       await proxier.close();
