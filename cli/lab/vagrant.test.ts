@@ -11,7 +11,7 @@ import { ConfigError, parseConfigFile, resolveConfig } from '../config.ts';
 import { makeDownCommand, makeUpCommand } from './commands.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { FakeVagrantExec } from './vagrant.fake.ts';
-import { findVagrantDir, machineNodeCount, vagrantDirCandidates, vagrantLabFiles } from './vagrant.ts';
+import { findVagrantDir, machineNodeCount, vagrantDirCandidates, vagrantFailureSummary, vagrantLabFiles } from './vagrant.ts';
 import { vagrantShell, vagrantSshArgv } from './vagrant-shell.ts';
 
 const roots: string[] = [];
@@ -132,8 +132,12 @@ test('up --provider vagrant without vagrant: one line saying how to get it, noth
 test('a failing vagrant up is one line naming the log; the config already says vagrant, so down finds the VMs', async () => {
   const c = checkout();
   const { vagrant, waits, minik } = lab(c.dir, c.config);
-  vagrant.respond = (cmd) =>
-    cmd.argv[1] === 'up' ? { code: 1, stdout: '', stderr: '', log: "Bringing machine 'node1' up...\nThe box 'debian/bookworm64' could not be found.\n" } : undefined;
+  // node1 was created, then something failed: the half-made lab must still go down.
+  vagrant.respond = (cmd) => {
+    if (cmd.argv[1] !== 'up') return undefined;
+    FakeVagrantExec.createMachine(cmd.cwd, 'node1');
+    return { code: 1, stdout: '', stderr: '', log: "Bringing machine 'node1' up...\nThe box 'debian/bookworm64' could not be found.\n" };
+  };
   const { code, err } = await minik('up', '--provider', 'vagrant');
   assert.is(code, 1);
   assert.is(err.trim().split('\n').length, 1, err);
@@ -155,7 +159,7 @@ test('down --provider vagrant destroys every VM and is idempotent (no vagrant ne
   assert.is(first.code, 0, first.err);
   assert.equal(vagrant.lines().slice(2), ['vagrant --version', `MINIK_NODES=2 MINIK_TOKEN_FILE=${c.token} vagrant destroy -f`]);
   assert.is(vagrant.commands.at(-1)!.cwd, c.dir);
-  assert.match(first.out, 'Vagrant VMs destroyed (node1..node2)');
+  assert.match(first.out, 'Vagrant VMs destroyed: node1, node2');
   assert.not.ok(existsSync(c.token), 'the token goes with the VMs');
   assert.not.ok(existsSync(join(c.dir, '.vagrant/minik/lab.json')));
 
@@ -167,16 +171,59 @@ test('down --provider vagrant destroys every VM and is idempotent (no vagrant ne
   assert.match(second.out, 'No Vagrant VMs');
 });
 
-test('down destroys as many VMs as Vagrant has machines for, without a record', async () => {
+test('down destroys as many VMs as Vagrant has machines for, without a record; VMs but no vagrant is an error', async () => {
   const c = checkout();
-  for (const m of ['node1', 'node5', 'default']) mkdirSync(join(c.dir, '.vagrant', 'machines', m, 'virtualbox'), { recursive: true });
+  for (const m of ['node1', 'node5', 'default']) FakeVagrantExec.createMachine(c.dir, m);
   const { vagrant, minik } = lab(c.dir, c.config);
   assert.is((await minik('down', '--provider', 'vagrant')).code, 0);
   assert.is(vagrant.lines().at(-1), `MINIK_NODES=5 MINIK_TOKEN_FILE=${c.token} vagrant destroy -f`);
+  FakeVagrantExec.createMachine(c.dir, 'node2');
   vagrant.installed = false;
   const missing = await minik('down', '--provider', 'vagrant');
   assert.is(missing.code, 1);
   assert.match(missing.err, 'vagrant is not installed');
+});
+
+test('a failed vagrant run is summed up by the first line of its error, plus the VM\'s last line when a provisioner failed', () => {
+  const noProvider = [
+    '# 2026-11-25T14:04:35.133Z MINIK_NODES=1 vagrant up --provision',
+    'No usable default provider could be found for your system.',
+    '',
+    'Vagrant relies on interactions with 3rd party systems, known as',
+    'error message for that particular provider.',
+  ].join('\n');
+  assert.is(vagrantFailureSummary(noProvider), 'No usable default provider could be found for your system.');
+  const provisioner = [
+    '# 2026-11-25T13:00:00.000Z earlier run',
+    'An old error that must not be picked',
+    '# 2026-11-25T14:00:00.000Z MINIK_NODES=3 vagrant up --provision',
+    "Bringing machine 'node1' up with 'libvirt' provider...",
+    '==> node1: Running provisioner: minik (shell)...',
+    '    node1: ==> [node1] provisioning as server (node ip 192.168.56.10, server 192.168.56.10)',
+    '    node1: provision: /vagrant/dist/minik is missing (run npm run build:binary on the host)',
+    'The SSH command responded with a non-zero exit status. Vagrant',
+    'assumes that this means the command failed.',
+    '',
+  ].join('\n');
+  assert.is(
+    vagrantFailureSummary(provisioner),
+    'The SSH command responded with a non-zero exit status. Vagrant (last from the VM: node1: provision: /vagrant/dist/minik is missing (run npm run build:binary on the host))',
+  );
+  assert.is(vagrantFailureSummary(''), '');
+});
+
+test('down after an up that created no VM: nothing to destroy, vagrant not run (it fails where no VM provider is installed)', async () => {
+  const c = checkout();
+  const { vagrant, minik } = lab(c.dir, c.config);
+  vagrant.respond = (cmd) => (cmd.argv[1] === 'up' ? { code: 1, stdout: '', stderr: '', log: 'No usable default provider could be found for your system.\n' } : undefined);
+  assert.is((await minik('up', '--provider', 'vagrant')).code, 1);
+  vagrant.installed = false;
+  const before = vagrant.commands.length;
+  const down = await minik('down');
+  assert.is(down.code, 0, down.err);
+  assert.is(vagrant.commands.length, before);
+  assert.not.ok(existsSync(c.token));
+  assert.not.ok(existsSync(join(c.dir, '.vagrant/minik/lab.json')));
 });
 
 test('shellQuote leaves plain words alone and single-quotes the rest', () => {

@@ -105,6 +105,16 @@ const listDir = (path: string) => {
 export const knownNodeCount = (files: VagrantLabFiles) =>
   Math.max(readVagrantRecord(files)?.nodes ?? 0, machineNodeCount(listDir(files.machinesDir)));
 
+/**
+ * The `nodeN` machines that exist: Vagrant writes .vagrant/machines/NAME/PROVIDER/id
+ * when it creates a VM and removes it on destroy (the folder itself stays).
+ */
+export function createdMachines(machinesDir: string, exists: (path: string) => boolean = existsSync): string[] {
+  return listDir(machinesDir).filter(
+    (name) => machineNodeCount([name]) > 0 && listDir(join(machinesDir, name)).some((provider) => exists(join(machinesDir, name, provider, 'id'))),
+  );
+}
+
 // ---- finding the checkout -------------------------------------------------
 
 export interface FindDirInput {
@@ -196,9 +206,34 @@ export async function vagrantVersion(exec: VagrantExec, dir: string): Promise<st
   return result.stdout.trim();
 }
 
-const lastLine = (path: string) => {
+const HEADER = /^# \d{4}-\d\d-\d\dT/;
+const PROGRESS = /^(==> |Bringing machine |\s+\S)/;
+
+function lastIndexWhere(lines: string[], match: (line: string) => boolean): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (match(lines[i])) return i;
+  return -1;
+}
+
+/**
+ * One line out of a failed vagrant run's log: Vagrant ends with an error
+ * paragraph after its progress lines ("==> node1: ...", indented output), and
+ * its first line says what went wrong. When the VM's own output precedes it
+ * (a provisioner failed), that last line is the real reason, so it comes too.
+ */
+export function vagrantFailureSummary(log: string): string {
+  const lines = log.split('\n');
+  const start = lastIndexWhere(lines, (l) => HEADER.test(l)) + 1;
+  const run = lines.slice(start);
+  const lastProgress = lastIndexWhere(run, (l) => PROGRESS.test(l));
+  const error = run.slice(lastProgress + 1).find((l) => l.trim() !== '')?.trim() ?? '';
+  const fromVm = lastProgress >= 0 && /^\s+\S/.test(run[lastProgress]) ? run[lastProgress].trim() : '';
+  if (error && fromVm) return `${error} (last from the VM: ${fromVm})`;
+  return error || fromVm;
+}
+
+const readSummary = (path: string) => {
   try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').pop()?.trim() ?? '';
+    return vagrantFailureSummary(readFileSync(path, 'utf8'));
   } catch {
     return '';
   }
@@ -207,13 +242,15 @@ const lastLine = (path: string) => {
 /** Runs a logged vagrant command; a failure is one line: the exit status, vagrant's last line, the log. */
 async function runLogged(exec: VagrantExec, cmd: VagrantCommand & { log: string }): Promise<void> {
   mkdirSync(dirname(cmd.log), { recursive: true });
-  writeFileSync(cmd.log, `# ${new Date().toISOString()} ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(' ')} ${cmd.argv.join(' ')}\n`, {
+  // Vagrant's last line may lack its newline: the next run's header starts a line of its own.
+  const previous = existsSync(cmd.log) ? readFileSync(cmd.log, 'utf8') : '';
+  writeFileSync(cmd.log, `${previous && !previous.endsWith('\n') ? '\n' : ''}# ${new Date().toISOString()} ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(' ')} ${cmd.argv.join(' ')}\n`, {
     flag: 'a',
   });
   const result = await exec.run(cmd);
   if (result.code === 127) throw new LabError('LAB_MISSING_COMMANDS', VAGRANT_MISSING);
   if (result.code !== 0) {
-    const why = lastLine(cmd.log) || result.stderr.trim().split('\n').pop() || '';
+    const why = readSummary(cmd.log) || result.stderr.trim().split('\n').pop() || '';
     throw new LabError('LAB_EXEC_FAILED', `${cmd.argv.join(' ')} failed (exit ${result.code})${why ? `: ${why}` : ''}; full output in ${cmd.log}`);
   }
 }
@@ -325,7 +362,7 @@ export async function vagrantUp(opts: VagrantUpOptions, deps: VagrantUpDeps): Pr
   const env = vagrantEnv({ nodes: nodeCount, proxyMode: opts.proxyMode, base, tokenFile: files.tokenFile });
   // --provision: a VM that already runs gets the rebuilt binary and token too (provision.sh converges).
   await progress.step(
-    `Starting ${nodeCount} VMs with vagrant up (minutes the first time; output in ${files.upLog})`,
+    `Starting ${nodeCount} VM${nodeCount === 1 ? '' : 's'} with vagrant up (minutes the first time; output in ${files.upLog})`,
     () => runLogged(exec, { argv: ['vagrant', 'up', '--provision'], cwd: files.dir, env, log: files.upLog }),
     () => `VMs up and provisioned: ${nodes.join(', ')} (log ${files.upLog})`,
   );
@@ -345,28 +382,34 @@ export interface VagrantDownDeps {
 }
 
 export interface VagrantDownResult {
-  /** VMs `vagrant destroy` was asked to remove (0: nothing was there, vagrant not run) */
+  /** MINIK_NODES `vagrant destroy` ran with (0: no VM existed, vagrant was not run) */
   nodes: number;
 }
 
-/** `vagrant destroy -f` for every VM the lab may have; fine when nothing is there. */
+/** `vagrant destroy -f` for every VM the lab has; fine when nothing is there (then vagrant is not even run). */
 export async function vagrantDown(files: VagrantLabFiles, deps: VagrantDownDeps): Promise<VagrantDownResult> {
   const { exec, progress } = deps;
-  const nodes = knownNodeCount(files);
-  if (nodes === 0) {
+  const created = createdMachines(files.machinesDir);
+  const forget = () => {
+    // Nothing uses the token or the record once the VMs are gone; logs stay for reading.
+    rmSync(files.record, { force: true });
+    rmSync(files.tokenFile, { force: true });
+  };
+  // Asking vagrant anyway would fail where no VM provider is installed, though nothing exists.
+  if (created.length === 0) {
+    forget();
     progress.info(`No Vagrant VMs of ${files.dir} were there`);
     return { nodes: 0 };
   }
   await vagrantVersion(exec, files.dir);
   // MINIK_NODES as large as the lab ever was: the Vagrantfile only defines (and so destroys) that many.
+  const nodes = Math.max(knownNodeCount(files), machineNodeCount(created));
   const env = { MINIK_NODES: String(nodes), MINIK_TOKEN_FILE: files.tokenFile };
   await progress.step(
-    `Destroying the Vagrant VMs node1..node${nodes} (output in ${files.destroyLog})`,
+    `Destroying the Vagrant VMs (${created.join(', ')}; output in ${files.destroyLog})`,
     () => runLogged(exec, { argv: ['vagrant', 'destroy', '-f'], cwd: files.dir, env, log: files.destroyLog }),
-    () => `Vagrant VMs destroyed (node1..node${nodes})`,
+    () => `Vagrant VMs destroyed: ${created.join(', ')}`,
   );
-  // Nothing uses the token or the record once the VMs are gone; logs stay for reading.
-  rmSync(files.record, { force: true });
-  rmSync(files.tokenFile, { force: true });
+  forget();
   return { nodes };
 }
