@@ -9,14 +9,11 @@
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pipeline } from 'node:stream';
+import { INGRESS_HTTP_PORT, INGRESS_NODE_PORT } from '../../api/ingress-ports.ts';
 import { route, type EndpointAddr, type RouteTable } from './routes.ts';
 
-export const INGRESS_HTTP_PORT = 80;
-/**
- * The fixed NodePort-style port of the ingress on every node. It lies in the
- * NodePort range, so a Service must not be given it (see README.md).
- */
-export const INGRESS_NODE_PORT = 30080;
+// The ports live in api/ (the NodePort allocator must keep 30080 free for us).
+export { INGRESS_HTTP_PORT, INGRESS_NODE_PORT };
 
 export interface IngressServerOptions {
   /** default 80; 0 picks a free port */
