@@ -11,7 +11,7 @@ import { ConfigError, parseConfigFile, resolveConfig } from '../config.ts';
 import { makeDownCommand, makeUpCommand } from './commands.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { FakeVagrantExec } from './vagrant.fake.ts';
-import { findVagrantDir, machineNodeCount, vagrantDirCandidates, vagrantFailureSummary, vagrantLabFiles } from './vagrant.ts';
+import { findVagrantDir, machineNodeCount, realVagrantExec, vagrantDirCandidates, vagrantFailureSummary, vagrantLabFiles } from './vagrant.ts';
 import { vagrantShell, vagrantSshArgv } from './vagrant-shell.ts';
 
 const roots: string[] = [];
@@ -224,6 +224,19 @@ test('down after an up that created no VM: nothing to destroy, vagrant not run (
   assert.is(vagrant.commands.length, before);
   assert.not.ok(existsSync(c.token));
   assert.not.ok(existsSync(join(c.dir, '.vagrant/minik/lab.json')));
+});
+
+test('realVagrantExec: runs in the checkout with the extra env, appends both streams to the log, 127 for a missing executable', async () => {
+  const c = checkout();
+  const log = join(c.dir, 'logs', 'run.log');
+  writeFileSync(join(c.dir, 'marker'), '');
+  const script = 'ls marker; echo "nodes=$MINIK_NODES"; echo oops >&2; exit 3';
+  const logged = await realVagrantExec.run({ argv: ['sh', '-c', script], cwd: c.dir, env: { MINIK_NODES: '4' }, log });
+  assert.is(logged.code, 3);
+  assert.is(readFileSync(log, 'utf8'), 'marker\nnodes=4\noops\n');
+  const captured = await realVagrantExec.run({ argv: ['sh', '-c', 'echo "$MINIK_NODES"'], cwd: c.dir, env: { MINIK_NODES: '2' } });
+  assert.equal([captured.code, captured.stdout], [0, '2\n']);
+  assert.is((await realVagrantExec.run({ argv: ['/nonexistent/vagrant', '--version'], cwd: c.dir, env: {} })).code, 127);
 });
 
 test('shellQuote leaves plain words alone and single-quotes the rest', () => {

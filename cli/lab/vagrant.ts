@@ -2,23 +2,25 @@
 // lab as the netns provider, but as VMs that the top-level Vagrantfile makes
 // (vagrant/provision.sh installs dist/minik and its systemd units in each).
 // This file knows what the Vagrantfile expects (env vars, the token file) and
-// drives `vagrant` through VagrantExec; vagrant.fake.ts is its in-memory twin.
+// drives `vagrant` through VagrantExec (vagrant-exec.ts; vagrant.fake.ts is
+// its twin).
 //
 // One Vagrant lab per checkout: Vagrant keeps its machines in
 // <checkout>/.vagrant/machines, so minik keeps the lab's record and the
 // vagrant logs beside them, in <checkout>/.vagrant/minik/.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { labNodeName } from '../../api/layout.ts';
 import type { MinikConfig } from './config.ts';
 import { LabError } from './errors.ts';
-import type { ExecResult } from './exec.ts';
+import { runLogged, vagrantVersion, type VagrantExec } from './vagrant-exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type ProxyMode } from './lan.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
+
+export { realVagrantExec, vagrantFailureSummary, type VagrantCommand, type VagrantExec } from './vagrant-exec.ts';
 
 /** The Vagrantfile's defaults: MINIK_SUBNET 192.168.56, node1 = .10 runs the apiserver, at most 50 VMs. */
 export const VAGRANT_LAN = '192.168.56.0/24';
@@ -147,112 +149,6 @@ export function findVagrantDir(input: FindDirInput, exists: (path: string) => bo
     'LAB_INVALID_OPTION',
     `no minik checkout with a Vagrantfile and vagrant/provision.sh in ${where}: run minik from the checkout or set MINIK_VAGRANT_DIR`,
   );
-}
-
-// ---- running vagrant ------------------------------------------------------
-
-export interface VagrantCommand {
-  argv: string[];
-  /** the checkout (Vagrant reads the Vagrantfile there) */
-  cwd: string;
-  /** added to this process's environment */
-  env: Record<string, string>;
-  /** append stdout and stderr here instead of capturing them */
-  log?: string;
-}
-
-export interface VagrantExec {
-  /** Never throws for a failed command; a missing executable is code 127. */
-  run(cmd: VagrantCommand): Promise<ExecResult>;
-}
-
-export const realVagrantExec: VagrantExec = {
-  run(cmd) {
-    return new Promise((resolvePromise) => {
-      let fd: number | undefined;
-      if (cmd.log) {
-        mkdirSync(dirname(cmd.log), { recursive: true });
-        fd = openSync(cmd.log, 'a');
-      }
-      const child = spawn(cmd.argv[0], cmd.argv.slice(1), {
-        cwd: cmd.cwd,
-        env: { ...process.env, ...cmd.env },
-        stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d) => (stdout += d));
-      child.stderr?.on('data', (d) => (stderr += d));
-      const finish = (result: ExecResult) => {
-        if (fd !== undefined) closeSync(fd);
-        fd = undefined;
-        resolvePromise(result);
-      };
-      child.once('error', (err: NodeJS.ErrnoException) => finish({ code: err.code === 'ENOENT' ? 127 : 126, stdout, stderr: err.message }));
-      child.once('close', (code, signal) => finish({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-    });
-  },
-};
-
-export const VAGRANT_MISSING =
-  'vagrant is not installed (needed by --provider vagrant): get it from https://developer.hashicorp.com/vagrant/install ' +
-  '(Debian/Ubuntu: apt-get install --no-install-recommends vagrant), with VirtualBox or libvirt (vagrant-libvirt) to run the VMs';
-
-/** `vagrant --version` → "Vagrant 2.3.7", or the one-line error saying how to get it. */
-export async function vagrantVersion(exec: VagrantExec, dir: string): Promise<string> {
-  const result = await exec.run({ argv: ['vagrant', '--version'], cwd: dir, env: {} });
-  if (result.code === 127) throw new LabError('LAB_MISSING_COMMANDS', VAGRANT_MISSING);
-  if (result.code !== 0) throw new LabError('LAB_EXEC_FAILED', `vagrant --version failed: ${result.stderr.trim() || `exit status ${result.code}`}`);
-  return result.stdout.trim();
-}
-
-const HEADER = /^# \d{4}-\d\d-\d\dT/;
-const PROGRESS = /^(==> |Bringing machine |\s+\S)/;
-
-function lastIndexWhere(lines: string[], match: (line: string) => boolean): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (match(lines[i])) return i;
-  return -1;
-}
-
-/**
- * One line out of a failed vagrant run's log: Vagrant ends with an error
- * paragraph after its progress lines ("==> node1: ...", indented output), and
- * its first line says what went wrong. When the VM's own output precedes it
- * (a provisioner failed), that last line is the real reason, so it comes too.
- */
-export function vagrantFailureSummary(log: string): string {
-  const lines = log.split('\n');
-  const start = lastIndexWhere(lines, (l) => HEADER.test(l)) + 1;
-  const run = lines.slice(start);
-  const lastProgress = lastIndexWhere(run, (l) => PROGRESS.test(l));
-  const error = run.slice(lastProgress + 1).find((l) => l.trim() !== '')?.trim() ?? '';
-  const fromVm = lastProgress >= 0 && /^\s+\S/.test(run[lastProgress]) ? run[lastProgress].trim() : '';
-  if (error && fromVm) return `${error} (last from the VM: ${fromVm})`;
-  return error || fromVm;
-}
-
-const readSummary = (path: string) => {
-  try {
-    return vagrantFailureSummary(readFileSync(path, 'utf8'));
-  } catch {
-    return '';
-  }
-};
-
-/** Runs a logged vagrant command; a failure is one line: the exit status, vagrant's last line, the log. */
-async function runLogged(exec: VagrantExec, cmd: VagrantCommand & { log: string }): Promise<void> {
-  mkdirSync(dirname(cmd.log), { recursive: true });
-  // Vagrant's last line may lack its newline: the next run's header starts a line of its own.
-  const previous = existsSync(cmd.log) ? readFileSync(cmd.log, 'utf8') : '';
-  writeFileSync(cmd.log, `${previous && !previous.endsWith('\n') ? '\n' : ''}# ${new Date().toISOString()} ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(' ')} ${cmd.argv.join(' ')}\n`, {
-    flag: 'a',
-  });
-  const result = await exec.run(cmd);
-  if (result.code === 127) throw new LabError('LAB_MISSING_COMMANDS', VAGRANT_MISSING);
-  if (result.code !== 0) {
-    const why = readSummary(cmd.log) || result.stderr.trim().split('\n').pop() || '';
-    throw new LabError('LAB_EXEC_FAILED', `${cmd.argv.join(' ')} failed (exit ${result.code})${why ? `: ${why}` : ''}; full output in ${cmd.log}`);
-  }
 }
 
 // ---- the token --------------------------------------------------------------
