@@ -1,5 +1,5 @@
-// The Announcer against the real kernel: a "node" namespace `mklbt-node` and
-// a "neighbour" `mklbt-peer` joined by a veth pair on 10.83.0.0/24 (never
+// The Announcer against the real kernel: a "node" namespace `mklbt-PID-node`
+// and a "neighbour" `mklbt-PID-peer` joined by a veth pair on 10.83.0.0/24 (never
 // the host's namespace). Checks that the neighbour can reach the LB IP only
 // while the node holds it, that gratuitous ARP rewrites the neighbour's
 // cache, and that release leaves foreign addresses alone.
@@ -10,8 +10,9 @@ import { netnsUnavailable, skipTest } from '../../e2e/support/skip.ts';
 import { netnsExec, realExec } from '../node/exec.ts';
 import { Announcer } from './announcer.ts';
 
-const NODE = 'mklbt-node';
-const PEER = 'mklbt-peer';
+// The pid keeps two runs of this file (parallel helpers, CI) from sharing namespaces.
+const NODE = `mklbt-${process.pid}-node`;
+const PEER = `mklbt-${process.pid}-peer`;
 const NODE_IP = '10.83.0.11';
 const PEER_IP = '10.83.0.2';
 const LB_IP = '10.83.0.200';
@@ -31,7 +32,26 @@ function teardown(): void {
   for (const ns of [NODE, PEER]) tryRun(['ip', 'netns', 'del', ns]);
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Namespaces an earlier run of this file left when it was killed (its pid is gone). */
+function sweepLeftovers(): void {
+  const names = (JSON.parse(run(['ip', '-j', 'netns', 'list']) || '[]') as { name: string }[]).map((n) => n.name);
+  for (const name of names) {
+    const pid = Number(name.match(/^mklbt-(\d+)-(node|peer)$/)?.[1]);
+    if (pid && !alive(pid)) tryRun(['ip', 'netns', 'del', name]);
+  }
+}
+
 function setup(): void {
+  sweepLeftovers();
   teardown();
   for (const ns of [NODE, PEER]) {
     run(['ip', 'netns', 'add', ns]);
