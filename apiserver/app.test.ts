@@ -116,6 +116,18 @@ test('node ports: a taken or out-of-range port is refused with Kubernetes messag
   assert.is((await request('GET', `${SVC}/b`)).status, 404);
 });
 
+test("the ingress router's node port 30080 is never handed to a Service", async () => {
+  const { request } = await testApiserver({ nodePortRange: '30079-30081' });
+  const asked = await request('POST', SVC, service('a', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }));
+  assert.is(asked.status, 422);
+  assert.match(asked.body.message, /reserved for minik's ingress router/);
+  const ports = [];
+  for (const name of ['b', 'c']) ports.push((await request('POST', SVC, service(name, { type: 'NodePort' }))).body.spec.ports[0].nodePort);
+  assert.equal(ports.sort(), [30079, 30081]);
+  const full = await request('POST', SVC, service('d', { type: 'NodePort' }));
+  assert.is(full.status, 500, 'the range is full without 30080');
+});
+
 test('a requested cluster IP is honoured or refused', async () => {
   const { request } = await testApiserver();
   const ok = await request('POST', SVC, service('a', { clusterIP: '10.96.0.50' }));

@@ -3,6 +3,7 @@
 // they are claimed and released in the same atomic batch as the object.
 
 import { field, ApiError, type FieldError } from '../../api/errors.ts';
+import { INGRESS_NODE_PORT } from '../../api/ingress-ports.ts';
 import { intToIp, ipToInt, inRange, parseCidr, parseIpRange, parsePortRange, type Cidr, type IpRange } from '../../api/ip.ts';
 import type { Tx } from '../store/store.ts';
 
@@ -20,6 +21,8 @@ export interface AllocatorConfig {
   clusterCidr: Cidr;
   /** Cluster IPs never handed out automatically (the cluster DNS address). */
   reservedClusterIps: string[];
+  /** Node ports no Service may take (the ingress router's port on every node). */
+  reservedNodePorts: number[];
   podCidrPrefix: number;
 }
 
@@ -36,6 +39,7 @@ export function allocatorConfig(options: {
     lbPool: parseIpRange(options.lbPool),
     clusterCidr: parseCidr(options.clusterCidr),
     reservedClusterIps: [options.dnsServiceIp],
+    reservedNodePorts: [INGRESS_NODE_PORT],
     podCidrPrefix: 24,
   };
 }
@@ -107,6 +111,9 @@ export function allocateNodePort(
         field.invalid(fieldPath, requested, `provided port is not in the valid range. The range of valid ports is ${text}`),
       );
     }
+    if (config.reservedNodePorts.includes(requested)) {
+      throw new AllocationError(field.invalid(fieldPath, requested, "provided port is reserved for minik's ingress router on every node"));
+    }
     const holder = tx.owner(POOLS.nodePort, String(requested));
     if (holder && holder !== owner) {
       throw new AllocationError(field.invalid(fieldPath, requested, 'provided port is already allocated'));
@@ -114,7 +121,8 @@ export function allocateNodePort(
     tx.claim(POOLS.nodePort, String(requested), owner);
     return requested;
   }
-  const offset = findFree(last - first + 1, (o) => tx.owner(POOLS.nodePort, String(first + o)) === undefined);
+  const reserved = new Set(config.reservedNodePorts);
+  const offset = findFree(last - first + 1, (o) => !reserved.has(first + o) && tx.owner(POOLS.nodePort, String(first + o)) === undefined);
   if (offset === undefined) throw rangeFull('nodePort');
   tx.claim(POOLS.nodePort, String(first + offset), owner);
   return first + offset;
