@@ -13,7 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const TEST_DIRS = ['api', 'apiserver', 'agent', 'cli', 'proto', 'scripts', 'e2e'];
+const TEST_DIRS = ['api', 'apiserver', 'agent', 'cli', 'proto', 'scripts', 'bench', 'e2e'];
 const FILE_TIMEOUT_MS = 15 * 60_000;
 const UNIT_PARALLELISM = 2;
 
