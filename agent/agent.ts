@@ -163,16 +163,24 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
 
     const mine = pods.filter((p) => p.spec.nodeName === options.nodeName);
     const wanted = new Set(mine.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    // One pod that cannot start (say, its CIDR is full) must not hold up the
+    // others: remember the failures and let the loop retry after the rest.
+    const failed: string[] = [];
     for (const pod of mine) {
-      const current = runtime.get(pod.metadata.namespace!, pod.metadata.name);
-      if (current && current.uid && current.uid !== pod.metadata.uid) await runtime.remove(pod.metadata.namespace!, pod.metadata.name);
-      const status = await runtime.ensure(pod);
-      await report(status);
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      try {
+        const current = runtime.get(pod.metadata.namespace!, pod.metadata.name);
+        if (current && current.uid && current.uid !== pod.metadata.uid) await runtime.remove(pod.metadata.namespace!, pod.metadata.name);
+        await report(await runtime.ensure(pod));
+      } catch (err) {
+        failed.push(`${key}: ${(err as Error).message}`);
+      }
     }
     const known = [...runtime.list(), ...(await runtime.listRecorded())];
     for (const p of known) {
       if (!wanted.has(`${p.namespace}/${p.name}`)) await runtime.remove(p.namespace, p.name);
     }
+    if (failed.length) throw new Error(`pods not started: ${failed.join('; ')}`);
   }
 
   function scheduleSync(...kinds: Kind[]): void {
