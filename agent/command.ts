@@ -1,16 +1,13 @@
 // `minik agent`: the node daemon's command.
 
 import { ApiError } from '../api/errors.ts';
-import type { CommandModule } from '../cli/commands/types.ts';
+import { daemonOptions, type CommandModule } from '../cli/commands/types.ts';
 import { AGENT_FLAGS, agentOptions } from './options.ts';
 
 export const agentCommand: CommandModule = {
   name: 'agent',
   description: 'Run the node agent (pods, routes, proxy, DNS) in this network namespace',
-  options: AGENT_FLAGS.map((f) => ({
-    flags: `--${f.name} <value>`,
-    description: `${f.description}${f.default ? ` (default: ${f.default})` : ''}`,
-  })),
+  options: daemonOptions(AGENT_FLAGS),
   async run(ctx, input) {
     const options = agentOptions(input.options, ctx.io.env);
     const { startAgent } = await import('./agent.ts');

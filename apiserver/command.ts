@@ -1,16 +1,13 @@
 // `minik apiserver`: the daemon's command. Flags come from APISERVER_FLAGS
 // (each with its MINIK_* fallback); it runs until the process is asked to stop.
 
-import type { CommandModule } from '../cli/commands/types.ts';
+import { daemonOptions, type CommandModule } from '../cli/commands/types.ts';
 import { APISERVER_FLAGS, apiserverOptions } from './options.ts';
 
 export const apiserverCommand: CommandModule = {
   name: 'apiserver',
   description: 'Run the API server (REST + gRPC watch)',
-  options: APISERVER_FLAGS.map((f) => ({
-    flags: `--${f.name} <value>`,
-    description: `${f.description}${f.default ? ` (default: ${f.default})` : ''}`,
-  })),
+  options: daemonOptions(APISERVER_FLAGS),
   async run(ctx, input) {
     const options = apiserverOptions(input.options, ctx.io.env);
     const { startApiserver } = await import('./server.ts');

@@ -149,17 +149,9 @@ function servicePortsOf(svc: Service, eps: Endpoints | undefined, ctx: Context):
 
 const byKey = (a: ServicePortModel, b: ServicePortModel) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** What this node's proxier must do, computed from scratch (see createProxyModelBuilder for the cached form). */
 export function buildProxyModel(input: BuildProxyModelInput): ProxyModel {
-  const ctx = contextOf(input);
-  const endpointsById = new Map(input.endpoints.map((e) => [serviceId(e), e]));
-  const servicePorts = input.services.flatMap((svc) => servicePortsOf(svc, endpointsById.get(serviceId(svc)), ctx));
-  servicePorts.sort(byKey);
-  return {
-    node: input.node,
-    clusterCidr: input.clusterCidr ?? CLUSTER.clusterCidr,
-    serviceCidr: input.serviceCidr ?? CLUSTER.serviceCidr,
-    servicePorts,
-  };
+  return createProxyModelBuilder()(input);
 }
 
 /**

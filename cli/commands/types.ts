@@ -5,6 +5,7 @@
 
 import type { Client, FetchLike } from '../../api/client.ts';
 import type { ResolvedConfig } from '../config.ts';
+import type { FlagSpec } from '../../api/flags.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -123,3 +124,11 @@ export const kebab = (camel: string) => camel.replace(/[A-Z]/g, (c) => `-${c.toL
 
 /** `-n` value, or `default`. */
 export const namespaceOf = (options: Record<string, unknown>) => stringOption(options, 'namespace') || 'default';
+
+/** cac options for daemon flags declared once in a FlagSpec table (each also read from MINIK_*). */
+export function daemonOptions(specs: readonly FlagSpec[]): OptionSpec[] {
+  return specs.map((f) => ({
+    flags: `--${f.name} <value>`,
+    description: `${f.description}${f.default ? ` (default: ${f.default})` : ''}`,
+  }));
+}
