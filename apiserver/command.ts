@@ -13,6 +13,7 @@ export const apiserverCommand: CommandModule = {
     const { startApiserver } = await import('./server.ts');
     const server = await startApiserver(options);
     ctx.io.out(`minik apiserver: REST on ${server.urls.join(', ')}; gRPC on ${server.grpcAddresses.join(', ')}; data in ${options.dataDir}\n`);
+    ctx.io.out(`minik apiserver: to use it: export MINIK_SERVER=${server.urls[0]} MINIK_TOKEN=$(cat ${options.tokenFile})\n`);
     const signal = await ctx.io.untilSignal();
     ctx.io.out(`minik apiserver: ${signal}, shutting down\n`);
     await server.close();
