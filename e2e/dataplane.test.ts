@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { labLayout } from '../api/layout.ts';
-import type { Endpoints, Pod, Service } from '../api/types.ts';
+import type { Endpoints, Node, Pod, Service } from '../api/types.ts';
 import { eventually, labLeftovers, makeLab, run } from './support/lab.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
@@ -132,7 +132,7 @@ if (skip) {
     assert.not.ok(left.includes(lab.podNetns('node3', 'default', victim.metadata.name)), 'its namespace is gone');
   });
 
-  test('kill -9 an agent: flows keep working; after `minik up` the rules converge, pods keep IPs, a new service works', async () => {
+  test('kill -9 an agent: flows keep working, the node goes NotReady and its pods not ready; after `minik up` all converge, pods keep IPs, a new service works', async () => {
     const layout = labLayout(LAB);
     const before = await pods();
     const client = podOn(before, 'node1');
@@ -145,6 +145,17 @@ if (skip) {
     assert.equal(flow.errors, [], 'the established connection kept working');
     assert.ok(flow.ok >= 30, `answers over the flow: ${flow.ok}`);
 
+    // Three missed heartbeats: node1 is NotReady and its pod's address not ready.
+    const nodeReady = async (name: string) =>
+      (await getJson<Node>(['nodes', name])).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    await eventually('node1 to be NotReady', async () => ((await nodeReady('node1')) !== 'True' ? true : undefined), 6_000);
+    const notReady = await eventually('node1\'s pod in notReadyAddresses', async () => {
+      const eps = await getJson<Endpoints>(['endpoints', 'echo']);
+      const ips = (eps.subsets ?? []).flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip));
+      return ips.includes(client.status!.podIP!) ? ips : undefined;
+    }, 3_000);
+    assert.ok(notReady.length >= 1);
+
     const up = await lab.minik(['up', '--name', LAB, '--lan', LAN, '--nodes', '3']);
     assert.match(up.stdout + up.stderr, /node1/);
     await lab.minik(['svc', 'create', 'after', '--tcp', '80:8080', '--selector', 'run=echo']);
@@ -156,6 +167,10 @@ if (skip) {
     assert.is(answers.length, 3);
     const rules = (await lab.minik(['rules', '--node', 'node1'])).stdout;
     assert.ok(rules.includes(newIp), 'node1 programmed the new service');
+    await eventually('node1 Ready again and its pod ready again', async () => {
+      const ready = (await readyPods()).map((p) => p.metadata.name);
+      return (await nodeReady('node1')) === 'True' && ready.includes(client.metadata.name) ? true : undefined;
+    }, 10_000);
     const after = await pods();
     for (const p of before) {
       const same = after.find((q) => q.metadata.name === p.metadata.name);
