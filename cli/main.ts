@@ -1,9 +1,6 @@
 // The only file that touches `process`: argv in, stdout/stderr out, the exit
 // code. Everything else is runCli, which tests call directly.
 
-import { spawn } from 'node:child_process';
-import os from 'node:os';
-import { readdir, readFile } from 'node:fs/promises';
 import { runCli } from './commands/run-cli.ts';
 import type { Io } from './commands/types.ts';
 import { selfArgv } from './self.ts';
@@ -26,7 +23,13 @@ function untilSignal(): Promise<string> {
   });
 }
 
+// Builtins load on first use: `minik --version` should cost little more than `node -e 0`.
+const builtin = <T>(name: string) => process.getBuiltinModule(name) as T;
+const fs = () => builtin<typeof import('node:fs/promises')>('node:fs/promises');
+
 function spawnInherited(argv: string[]): Promise<number> {
+  const { spawn } = builtin<typeof import('node:child_process')>('node:child_process');
+  const os = builtin<typeof import('node:os')>('node:os');
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit' });
     child.once('error', reject);
@@ -38,8 +41,8 @@ const io: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   readStdin,
-  readFile: (path) => readFile(path, 'utf8'),
-  readDir: (path) => readdir(path),
+  readFile: (path) => fs().readFile(path, 'utf8'),
+  readDir: (path) => fs().readdir(path),
   env: process.env,
   now: () => new Date(),
   untilSignal,
