@@ -6,13 +6,15 @@ cd "$(dirname "$0")/.."
 
 # command -> Debian package
 declare -A NEED=(
-  [nft]=nftables [ip]=iproute2 [conntrack]=conntrack [curl]=curl
+  [nft]=nftables [ip]=iproute2 [bridge]=iproute2 [conntrack]=conntrack [curl]=curl
   [ping]=iputils-ping [arping]=iputils-arping [ipvsadm]=ipvsadm [nsenter]=util-linux
+  [sysctl]=procps [pgrep]=procps [socat]=socat [strip]=binutils
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
 done
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "minik: installing ${missing[*]}" >&2
