@@ -106,7 +106,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
         return 0;
       }
       const { up } = await import('./up.ts');
-      const { realExec } = await import('./exec.ts');
+      const { realExec } = await import('../../api/exec/exec.ts');
       const { waitForNodesReady } = await import('./ready.ts');
       const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
       const apiPort = stringOption(input.options, 'apiPort') === undefined ? undefined : intOption(input.options, 'apiPort', 0);
@@ -151,7 +151,7 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
         return 0;
       }
       const { down } = await import('./down.ts');
-      const { realExec } = await import('./exec.ts');
+      const { realExec } = await import('../../api/exec/exec.ts');
       // Without --name: the lab `up` last wrote into the config, so `up --name x; down` pairs up.
       const name = named ?? (config ?? (await ctx.config())).lab;
       await down({ name, labsRoot: env.labsRoot }, { exec: realExec, progress: await progressFor(ctx.io) });

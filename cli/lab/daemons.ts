@@ -13,7 +13,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import { join } from 'node:path';
 import type { LabLayout } from '../../api/layout.ts';
 import { LabError } from './errors.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 
 export interface DaemonSpec {
   /** file-name-safe: `apiserver`, `agent-node1` */
@@ -247,7 +247,7 @@ export function pidFileDaemons(layout: LabLayout, opts: { graceMs?: number } = {
  */
 export async function killNetnsProcesses(namespaces: string[], exec: Exec, graceMs = 2000): Promise<number> {
   const pidsIn = async () => {
-    const lists = await Promise.all(namespaces.map((ns) => exec.run(['ip', 'netns', 'pids', ns])));
+    const lists = await Promise.all(namespaces.map((ns) => exec.run(['ip', 'netns', 'pids', ns], { allowFailure: true })));
     return lists.flatMap((r) => (r.code === 0 ? r.stdout.split(/\s+/).filter(Boolean).map(Number) : []));
   };
   const pids = await pidsIn();

@@ -3,7 +3,7 @@
 // which a single binary cannot ship), otherwise refused with one clear line.
 
 import { LabError } from './errors.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import type { Progress } from './progress.ts';
 
 /** command → Debian package */
@@ -22,7 +22,7 @@ export function assertRoot(uid: number, what: string): void {
 
 /** Commands of `commands` that cannot be run (exit 127 / ENOENT). */
 export async function missingCommands(exec: Exec, commands: string[]): Promise<string[]> {
-  const results = await Promise.all(commands.map((cmd) => exec.run(['sh', '-c', `command -v ${cmd}`])));
+  const results = await Promise.all(commands.map((cmd) => exec.run(['sh', '-c', `command -v ${cmd}`], { allowFailure: true })));
   return commands.filter((_, i) => results[i].code !== 0);
 }
 
@@ -30,12 +30,12 @@ export async function ensureCommands(exec: Exec, progress: Progress, commands = 
   let missing = await missingCommands(exec, Object.keys(commands));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((c) => commands[c]))];
-  const haveApt = (await exec.run(['sh', '-c', 'command -v apt-get'])).code === 0;
+  const haveApt = (await exec.run(['sh', '-c', 'command -v apt-get'], { allowFailure: true })).code === 0;
   if (haveApt) {
     await progress.step(`Installing ${packages.join(' ')}`, async () => {
       const env = ['env', 'DEBIAN_FRONTEND=noninteractive'];
-      await exec.run([...env, 'apt-get', 'update', '-qq']);
-      await exec.run([...env, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages]);
+      await exec.run([...env, 'apt-get', 'update', '-qq'], { allowFailure: true });
+      await exec.run([...env, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages], { allowFailure: true });
     });
     missing = await missingCommands(exec, missing);
   }

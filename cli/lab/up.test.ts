@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labLayout } from '../../api/layout.ts';
 import { down, labStatus, up, type UpDeps, type UpOptions } from './up.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { FakeDaemons } from './daemons.fake.ts';
 import { RecordingProgress } from './progress.ts';
 import type { MinikConfig } from './config.ts';
@@ -17,7 +17,7 @@ test.after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true }
 function world() {
   const labsRoot = mkdtempSync(join(tmpdir(), 'minik-up-'));
   roots.push(labsRoot);
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   const daemons = new FakeDaemons();
   const progress = new RecordingProgress();
   const configs: MinikConfig[] = [];

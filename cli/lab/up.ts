@@ -12,7 +12,7 @@ import { assertLanFree } from './conflicts.ts';
 import { readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
 import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
 import { LabError } from './errors.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type LabAddresses } from './lan.ts';
 import { applyLab, planLab, type ApplyResult } from './netns.ts';
 import { pickApiPort } from './ports.ts';
