@@ -24,7 +24,7 @@ import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes }
 import type { AgentOptions } from './options.ts';
 import { PodRuntime } from './pods/runtime.ts';
 import { toPodStatus, type PodRuntimeStatus } from './pods/status.ts';
-import { createProxier, type Proxier } from './proxier.ts';
+import { createProxier, type Proxier } from './proxy/index.ts';
 
 export const HEARTBEAT_MS = 1000;
 /** How long the sync loop waits for related events (a Service and its Endpoints) to arrive together. */
@@ -81,6 +81,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     serviceCidr: options.serviceCidr,
     clusterCidr: options.clusterCidr,
     podCIDR,
+    stateDir: options.stateDir,
     log: deps.log,
   });
   // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.

@@ -71,6 +71,6 @@ export const CLUSTER = {
   nftTable: 'minik',
 } as const;
 
-/** The proxy modes of the design (the agent refuses the ones it cannot run yet). */
-export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
+/** The proxy modes of the design (agent/proxy/registry.ts says what each needs from the host). */
+export const PROXY_MODES = ['nftables', 'iptables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
