@@ -4,7 +4,7 @@
 // Heavy modules (ora, the lab itself) load inside `run`, so `minik --help`
 // stays fast.
 
-import { DEFAULT_LAB, DEFAULT_LAN } from '../../api/layout.ts';
+import { DEFAULT_LAB, DEFAULT_LAN, PROXY_MODES } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
 // Type only: ../config.ts loads yaml, which `minik --help` must not.
@@ -93,7 +93,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     description: 'Start a lab: the apiserver and an agent per node, in network namespaces (needs root) or Vagrant VMs',
     options: [
       { flags: '--nodes <n>', description: 'Number of nodes', default: 3 },
-      { flags: '--proxy-mode <mode>', description: 'nftables | ipvs | userspace', default: 'nftables' },
+      { flags: '--proxy-mode <mode>', description: PROXY_MODES.join(' | '), default: 'nftables' },
       PROVIDER_OPTION,
       NAME_OPTION,
       { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },

@@ -16,7 +16,7 @@ import type { Exec } from '../../api/exec/exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type LabAddresses } from './lan.ts';
 import { applyLab, planLab, type ApplyResult } from './netns.ts';
 import { pickApiPort } from './ports.ts';
-import { assertRoot, ensureCommands } from './preflight.ts';
+import { assertRoot, ensureCommands, ensureProxyMode } from './preflight.ts';
 import type { Progress } from './progress.ts';
 import { waitForApiserver, type WaitForReady } from './ready.ts';
 import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, DEFAULT_API_PORT, localServerUrl } from './specs.ts';
@@ -130,6 +130,7 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   if (opts.minikArgv.length === 0) throw new LabError('LAB_INVALID_OPTION', 'no minik executable to start the daemons with');
   assertRoot((deps.uid ?? (() => process.getuid?.() ?? 0))(), 'minik up');
   await ensureCommands(exec, progress);
+  await ensureProxyMode(exec, progress, proxyMode);
 
   const layout = labLayout(opts.name, opts.labsRoot);
   const record = readLabRecord(layout);
@@ -193,6 +194,12 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   await deps.writeConfig({ server, token, lab: opts.name });
 
   const agentNames = plan.nodes.map(agentDaemonName);
+  // Switching modes in place: agents of the old mode stop; the new ones remove its state at start.
+  if (record && record.proxyMode !== proxyMode) {
+    const stopped: string[] = [];
+    for (const node of plan.nodes) if (await daemons.stop(agentDaemonName(node))) stopped.push(node);
+    if (stopped.length) progress.info(`proxy mode ${record.proxyMode} → ${proxyMode}: stopped the agents on ${stopped.join(', ')}`);
+  }
   const toStart = plan.nodes.filter((node) => !daemons.status(agentDaemonName(node)).running);
   const running = plan.nodes.filter((node) => !toStart.includes(node));
   alreadyRunning.push(...running.map(agentDaemonName));
