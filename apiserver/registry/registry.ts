@@ -6,7 +6,7 @@ import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from
 import { applyDefaults, prepareForUpdate } from '../../api/defaults.ts';
 import { matchesSelector, parseSelector } from '../../api/labels.ts';
 import { resourceByKind, type Kind } from '../../api/resources.ts';
-import type { AnyObject, Endpoints, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import type { AnyObject, Endpoints, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
 import { validateObject } from '../../api/validation.ts';
 import type { AllocatorConfig } from '../allocators/allocators.ts';
 import { computeEndpoints, hasSelector, selectsPod } from '../controllers/endpoints.ts';
@@ -88,7 +88,7 @@ export class Registry {
       if (errors.length) throw invalid(kind, obj.metadata.name, errors);
       obj.metadata.uid = old.metadata.uid;
       obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
-      if (kind !== 'Endpoints') obj.status = old.status;
+      if (kind !== 'Endpoints') (obj as KubeObject).status = (old as KubeObject).status;
       this.beforeUpdate(tx, obj, old);
       if (sameJson({ ...obj, metadata: { ...obj.metadata, resourceVersion: '' } }, { ...old, metadata: { ...old.metadata, resourceVersion: '' } })) {
         return old as T; // nothing changed: no new revision
@@ -106,7 +106,7 @@ export class Registry {
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
       if (!old) throw notFound(info.plural, name);
       if (resourceVersion && resourceVersion !== old.metadata.resourceVersion) throw conflict(info.plural, name);
-      if (sameJson(old.status, status)) return old as T;
+      if (sameJson((old as KubeObject).status, status)) return old as T;
       const updated = tx.update({ ...old, status } as AnyObject);
       this.afterWrite(tx, updated, old);
       return updated as T;
