@@ -54,7 +54,7 @@ export async function createProxier(mode: ProxyMode, options: ProxierOptions): P
   }
   // A long-lived `nft -i` keeps nft's cache warm: small changes cost
   // milliseconds instead of a process start and a cache load each.
-  const applier = new InteractiveApplier();
+  const applier = new InteractiveApplier({ onRestart: (why) => options.log(`nft: ${why}; resyncing in full`) });
   const proxier = new NftablesProxier(applier);
   // Reuses the model of every Service whose objects did not change.
   const buildModel = createProxyModelBuilder();
