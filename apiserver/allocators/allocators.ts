@@ -156,10 +156,26 @@ export function allocateLoadBalancerIp(tx: Tx, config: AllocatorConfig, owner: s
 }
 
 /** The next free /24 of the cluster CIDR, in registration order. */
-export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string): string {
+/**
+ * The pod CIDR `owner` holds, else `requested` when it is a free block of the
+ * cluster CIDR (a node registering again after its Node was deleted keeps the
+ * CIDR its bridge and pods already use), else the first free block.
+ */
+export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, requested?: string): string {
   const held = tx.heldBy(POOLS.podCidr, owner);
   if (held.length) return held[0];
   const size = 2 ** (32 - config.podCidrPrefix);
+  const wanted = requested ? parseCidrOrUndefined(requested) : undefined;
+  if (
+    wanted &&
+    wanted.prefix === config.podCidrPrefix &&
+    wanted.first >= config.clusterCidr.first &&
+    wanted.last <= config.clusterCidr.last &&
+    tx.owner(POOLS.podCidr, wanted.text) === undefined
+  ) {
+    tx.claim(POOLS.podCidr, wanted.text, owner);
+    return wanted.text;
+  }
   for (let n = config.clusterCidr.first; n + size - 1 <= config.clusterCidr.last; n += size) {
     const cidr = `${intToIp(n)}/${config.podCidrPrefix}`;
     if (tx.owner(POOLS.podCidr, cidr) === undefined) {
@@ -173,4 +189,12 @@ export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string):
 /** Releases every value `owner` holds in `pools`. */
 export function releaseAll(tx: Tx, owner: string, pools: readonly string[] = Object.values(POOLS)): void {
   for (const pool of pools) for (const value of tx.heldBy(pool, owner)) tx.release(pool, value);
+}
+
+function parseCidrOrUndefined(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
 }
