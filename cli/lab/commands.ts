@@ -96,7 +96,8 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     name: 'up',
     description: 'Start a lab: the apiserver and an agent per node, in network namespaces (needs root) or Vagrant VMs',
     options: [
-      { flags: '--nodes <n>', description: 'Number of nodes', default: 3 },
+      // No `default`: a plain `up` on an existing lab keeps its node count without a warning.
+      { flags: '--nodes <n>', description: 'Number of nodes (default: 3, or the existing lab\'s count)' },
       { flags: '--proxy-mode <mode>', description: 'nftables | ipvs | userspace', default: 'nftables' },
       PROVIDER_OPTION,
       NAME_OPTION,
@@ -118,7 +119,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
         {
           name: stringOption(input.options, 'name') ?? DEFAULT_LAB,
           lan: stringOption(input.options, 'lan') ?? DEFAULT_LAN,
-          nodes: intOption(input.options, 'nodes', 3),
+          nodes: stringOption(input.options, 'nodes') === undefined ? undefined : intOption(input.options, 'nodes', 3),
           proxyMode: stringOption(input.options, 'proxyMode') ?? 'nftables',
           minikArgv: (env.minikArgv ?? selfArgv)(),
           apiPort,
