@@ -156,10 +156,23 @@ export function allocateLoadBalancerIp(tx: Tx, config: AllocatorConfig, owner: s
 }
 
 /** The next free /24 of the cluster CIDR, in registration order. */
-export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string): string {
+/**
+ * A node's pod CIDR. `preferredIndex` (node N of the lab → block N, so node1
+ * gets 10.244.1.0/24 whatever order agents register in) is taken when free;
+ * otherwise the first free block.
+ */
+export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, preferredIndex?: number): string {
   const held = tx.heldBy(POOLS.podCidr, owner);
   if (held.length) return held[0];
   const size = 2 ** (32 - config.podCidrPrefix);
+  if (preferredIndex !== undefined && preferredIndex >= 0) {
+    const n = config.clusterCidr.first + preferredIndex * size;
+    const cidr = `${intToIp(n)}/${config.podCidrPrefix}`;
+    if (n + size - 1 <= config.clusterCidr.last && tx.owner(POOLS.podCidr, cidr) === undefined) {
+      tx.claim(POOLS.podCidr, cidr, owner);
+      return cidr;
+    }
+  }
   for (let n = config.clusterCidr.first; n + size - 1 <= config.clusterCidr.last; n += size) {
     const cidr = `${intToIp(n)}/${config.podCidrPrefix}`;
     if (tx.owner(POOLS.podCidr, cidr) === undefined) {

@@ -20,6 +20,12 @@ function readyCondition(ready: boolean, now: string, reason: string, message: st
   return { type: 'Ready', status: ready ? 'True' : 'Unknown', lastHeartbeatTime: now, lastTransitionTime: now, reason, message };
 }
 
+/** `node3` → 3: the lab's node order, which picks the node's pod CIDR block (design: node1 → 10.244.1.0/24). */
+export function nodeOrdinal(name: string): number | undefined {
+  const m = /(\d{1,4})$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 export class Nodes implements NodeRegistry {
   private lastSeen = new Map<string, number>();
   private timer?: NodeJS.Timeout;
@@ -41,7 +47,7 @@ export class Nodes implements NodeRegistry {
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.registry.transact((tx, hooks) => {
       const existing = tx.get<Node>('Node', undefined, name);
-      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name));
+      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), nodeOrdinal(name));
       const node: Node = {
         apiVersion: 'v1',
         kind: 'Node',
