@@ -205,7 +205,31 @@ export interface Ingress extends KubeObject {
   status?: ServiceStatus;
 }
 
-export type AnyObject = Service | Pod | Endpoints | Node | Namespace | Ingress;
+/** core/v1 ObjectReference: what an Event is about. */
+export interface ObjectReference {
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid?: string;
+  apiVersion?: string;
+}
+
+/** core/v1 Event: no spec or status, its fields sit at the top level as in Kubernetes. */
+export interface Event extends KubeObject {
+  kind: 'Event';
+  involvedObject: ObjectReference;
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  source?: { component: string; host?: string };
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  reportingComponent?: string;
+  reportingInstance?: string;
+}
+
+export type AnyObject = Service | Pod | Endpoints | Node | Namespace | Ingress | Event;
 
 export interface ObjectList<T extends KubeObject = KubeObject> {
   apiVersion: string;

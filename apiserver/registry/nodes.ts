@@ -10,6 +10,16 @@ import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.
 import { isNodeReady } from '../scheduler.ts';
 import type { NodeRegistry } from '../store/types.ts';
 import type { Registry } from './registry.ts';
+import { recordEventTx } from '../events.ts';
+
+/** The node controller's events (kubelet's words: `Node node1 status is now: NodeReady`). */
+const readinessEvent = (node: Node, ready: boolean) => ({
+  involved: { kind: 'Node', name: node.metadata.name, uid: node.metadata.uid, apiVersion: 'v1' },
+  type: ready ? ('Normal' as const) : ('Warning' as const),
+  reason: ready ? 'NodeReady' : 'NodeNotReady',
+  message: `Node ${node.metadata.name} status is now: ${ready ? 'NodeReady' : 'NodeNotReady'}`,
+  component: 'node-controller',
+});
 
 export const HEARTBEAT_INTERVAL_MS = 1000;
 export const MISSED_HEARTBEATS = 3;
@@ -63,6 +73,7 @@ export class Nodes implements NodeRegistry {
         },
       };
       const written = existing ? tx.update(node) : tx.create(node);
+      if (!existing || !isNodeReady(existing)) recordEventTx(tx, readinessEvent(written, true), new Date(this.clock()));
       hooks.afterWrite(written, existing);
       return written;
     });
@@ -103,6 +114,7 @@ export class Nodes implements NodeRegistry {
         ? readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')
         : readyCondition(false, now, 'NodeStatusUnknown', 'minik agent stopped posting node status');
       const updated = tx.update({ ...node, status: { ...node.status, conditions: [...others, condition] } });
+      recordEventTx(tx, readinessEvent(updated, ready), new Date(this.clock()));
       hooks.afterWrite(updated, node);
       if (ready) return;
       // Its pods can no longer be trusted to serve: not ready until its agent says otherwise.
