@@ -8,6 +8,7 @@
 // (validation requires it) and `spec` exists (defaults create it).
 
 import type { Static } from '@sinclair/typebox';
+import type * as Ev from './schema/event.ts';
 import type * as Ing from './schema/ingress.ts';
 import type * as Meta from './schema/meta.ts';
 import type * as NodeS from './schema/node.ts';
@@ -76,7 +77,11 @@ export type IngressSpec = Static<typeof Ing.IngressSpec>;
 export type IngressStatus = Static<typeof Ing.IngressStatus>;
 export type Ingress = Stored<Static<typeof Ing.Ingress>, 'spec'>;
 
-export type AnyObject = Service | Pod | Endpoints | Node | Namespace | Ingress;
+/** core/v1 Event: what happened to an object (`involvedObject`), by whom, how often. */
+export type EventSource = Static<typeof Ev.EventSource>;
+export type Event = Omit<Static<typeof Ev.Event>, 'metadata'> & { metadata: ObjectMeta };
+
+export type AnyObject = Service | Pod | Endpoints | Node | Namespace | Ingress | Event;
 
 export interface ObjectList<T extends KubeObject = KubeObject> {
   apiVersion: string;

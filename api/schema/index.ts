@@ -14,8 +14,9 @@
 
 import type { TSchema } from '@sinclair/typebox';
 import type { Kind } from '../resources.ts';
-import type { AnyObject, Endpoints, Ingress, Namespace, Node, Pod, Service } from '../types.ts';
+import type { AnyObject, Endpoints, Event, Ingress, Namespace, Node, Pod, Service } from '../types.ts';
 import { Decoder, type Decoded } from './decode.ts';
+import { Event as EventSchema } from './event.ts';
 import { Ingress as IngressSchema } from './ingress.ts';
 import { Status, listOf } from './meta.ts';
 import { Namespace as NamespaceSchema, Node as NodeSchema } from './node.ts';
@@ -34,6 +35,7 @@ export interface KindTypes {
   Pod: Pod;
   Endpoints: Endpoints;
   Ingress: Ingress;
+  Event: Event;
 }
 
 /** The schema of each served kind. */
@@ -44,6 +46,7 @@ export const SCHEMAS: { readonly [K in Kind]: TSchema } = {
   Pod: PodSchema,
   Endpoints: EndpointsSchema,
   Ingress: IngressSchema,
+  Event: EventSchema,
 };
 
 /** The `<Kind>List` envelope of each served kind. */
@@ -54,6 +57,7 @@ export const LIST_SCHEMAS: { readonly [K in Kind]: TSchema } = {
   Pod: listOf(PodSchema, 'Pod', '', CORE),
   Endpoints: listOf(EndpointsSchema, 'Endpoints', '', CORE),
   Ingress: listOf(IngressSchema, 'Ingress', 'networking.k8s.io', NETWORKING),
+  Event: listOf(EventSchema, 'Event', '', CORE),
 };
 
 const DECODERS = new Map<Kind, Decoder<AnyObject>>();

@@ -15,11 +15,12 @@ import type { Store, Tx } from '../store/store.ts';
 import { allocateServiceValues, releaseServiceValues } from './services.ts';
 import { releaseAll } from '../allocators/allocators.ts';
 import { objectKey } from '../../api/resources.ts';
+import { endpointEvents, eventCreated, loadBalancerEvents, recordEventTx } from '../events.ts';
 
 /** Namespaces that always exist and cannot be deleted. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system'] as const;
 
-const NAMESPACED_KINDS: Kind[] = ['Service', 'Pod', 'Endpoints', 'Ingress'];
+const NAMESPACED_KINDS: Kind[] = ['Service', 'Pod', 'Endpoints', 'Ingress', 'Event'];
 
 function stripServerFields(obj: AnyObject): void {
   delete obj.metadata.uid;
@@ -182,7 +183,11 @@ export class Registry {
 
   /** Controllers that follow a write, in the same transaction. */
   private afterWrite(tx: Tx, obj: AnyObject, old?: AnyObject): void {
-    if (obj.kind === 'Service') this.reconcileEndpoints(tx, obj as Service);
+    if (obj.kind === 'Event' && !old) eventCreated(tx);
+    if (obj.kind === 'Service') {
+      for (const event of loadBalancerEvents(obj as Service, old as Service | undefined)) recordEventTx(tx, event);
+      this.reconcileEndpoints(tx, obj as Service);
+    }
     if (obj.kind === 'Pod') {
       const pods = [obj as Pod, ...(old ? [old as Pod] : [])];
       for (const svc of tx.list<Service>('Service', obj.metadata.namespace)) {
@@ -197,6 +202,7 @@ export class Registry {
     const ns = svc.metadata.namespace;
     const desired = computeEndpoints(svc, tx.list<Pod>('Pod', ns));
     const current = tx.get<Endpoints>('Endpoints', ns, svc.metadata.name);
+    for (const event of endpointEvents(svc, current, desired)) recordEventTx(tx, event);
     if (!current) {
       tx.create(desired);
       return;
