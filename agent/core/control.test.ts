@@ -108,7 +108,9 @@ test('when its pod CIDR went to another node meanwhile, the agent stops with one
   const { c } = control(node);
   await c.heartbeater.stop(); // hold beats while the CIDR changes hands
   await s.api.request('DELETE', '/api/v1/nodes/n1');
-  const thief = await s.grpc.register({ name: 'n2', internalIP: '10.0.0.2' });
+  // A name ending in the block's index prefers that block (node order), so this one takes n1's freed CIDR.
+  const block = node.spec.podCIDR!.split('.')[2];
+  const thief = await s.grpc.register({ name: `thief${block}`, internalIP: '10.0.0.2' });
   assert.is(thief.spec.podCIDR, node.spec.podCIDR);
   const { c: again } = control(node);
   const fatal = await again.fatal;
