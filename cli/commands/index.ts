@@ -13,7 +13,8 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
-import { execCommand, logsCommand, rulesCommand, sshCommand } from './lab-access.ts';
+import { execCommand, logsCommand, sshCommand } from './lab-access.ts';
+import { rulesCommand } from './rules.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
 
