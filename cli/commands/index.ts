@@ -15,6 +15,7 @@ import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
 import { execCommand, logsCommand, sshCommand } from './lab-access.ts';
 import { rulesCommand } from './rules.ts';
+import { traceCommand } from './trace.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
 
@@ -34,6 +35,7 @@ export const COMMANDS: CommandModule[] = [
   sshCommand,
   logsCommand,
   rulesCommand,
+  traceCommand,
   apiserverCommand,
   agentCommand,
   echoCommand,

@@ -25,6 +25,8 @@ export interface ConformanceLab {
   clientIp: string;
   /** Address of the host on the lab LAN. */
   hostIp: string;
+  /** `minik trace` works against this lab (netns labs). */
+  canTrace: boolean;
   /** A writable directory for manifests. */
   tmpDir: string;
 }

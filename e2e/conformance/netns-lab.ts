@@ -27,6 +27,7 @@ export function netnsConformanceLab(name: string, lanBase: string, nodeCount = 2
     nodes: Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i + 1}`, ip: `${lanBase}.${11 + i}` })),
     clientIp: `${lanBase}.2`,
     hostIp: `${lanBase}.1`,
+    canTrace: true,
     tmpDir,
   };
 }

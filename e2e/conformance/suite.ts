@@ -20,16 +20,18 @@ export interface ModeTraits {
   keepsClientIp: boolean;
   /** What `minik rules` shows in this mode. */
   rules: RegExp;
+  /** What `minik trace POD http://CLUSTER-IP/` prints for one connection in this mode. */
+  trace: RegExp;
   /** What this mode's state looks like on a node (raw tools), to prove it is gone after a switch. */
   stateProbe: { argv: string[]; present: RegExp };
 }
 
 const NFT_TABLES = { argv: ['nft', 'list', 'tables'] };
 export const TRAITS: Record<Mode, ModeTraits> = {
-  nftables: { keepsClientIp: true, rules: /table ip minik \{/, stateProbe: { ...NFT_TABLES, present: /table ip minik$/m } },
-  iptables: { keepsClientIp: true, rules: /-A KUBE-SERVICES /, stateProbe: { argv: ['iptables-legacy-save', '-t', 'nat'], present: /KUBE-SERVICES/ } },
-  userspace: { keepsClientIp: false, rules: /userspace proxy listeners/, stateProbe: { ...NFT_TABLES, present: /table ip minik-userspace$/m } },
-  ipvs: { keepsClientIp: true, rules: /minik-ipvs|TCP\s+\d+\.\d+\.\d+\.\d+:\d+ rr/, stateProbe: { argv: ['ip', 'link', 'show', 'minik-ipvs0'], present: /minik-ipvs0/ } },
+  nftables: { keepsClientIp: true, rules: /table ip minik \{/, trace: /ip minik services rule .*vmap @service-ips \(verdict goto dnat-tcp-\d+\)/, stateProbe: { ...NFT_TABLES, present: /table ip minik$/m } },
+  iptables: { keepsClientIp: true, rules: /-A KUBE-SERVICES /, trace: /-A KUBE-SEP-\S+ -p tcp .*DNAT --to-destination [\d.]+:8080 +\(\+\d+ packets\)/, stateProbe: { argv: ['iptables-legacy-save', '-t', 'nat'], present: /KUBE-SERVICES/ } },
+  userspace: { keepsClientIp: false, rules: /userspace proxy listeners/, trace: /default\/echo:80 \(tcp\) client [\d.]+:\d+ -> [\d.]+:8080 \[round-robin\]/, stateProbe: { ...NFT_TABLES, present: /table ip minik-userspace$/m } },
+  ipvs: { keepsClientIp: true, rules: /minik-ipvs|TCP\s+\d+\.\d+\.\d+\.\d+:\d+ rr/, trace: /TCP\s.*:80\s/, stateProbe: { argv: ['ip', 'link', 'show', 'minik-ipvs0'], present: /minik-ipvs0/ } },
 };
 
 interface Echo {
@@ -261,6 +263,18 @@ export function conformanceSuite(mode: Mode, lab: ConformanceLab, options: { swi
     assert.ok(one.includes(await clusterIp('hairpin')), 'the narrowed listing has the service');
     assert.not.ok(one.includes(ip), 'and not the others');
   });
+
+  if (lab.canTrace) {
+    it(`minik trace shows the ${mode} rules one connection hit`, async () => {
+      const client = await podOn(n1.name);
+      const out = (await lab.minik(['trace', client.metadata.name, `http://${await clusterIp('echo')}/`])).stdout;
+      assert.match(out, /answer: \{"pod":"echo-/);
+      assert.match(out, traits.trace);
+    });
+  } else {
+    console.log(`SKIP: minik trace: this lab provider runs no tracer yet (README: minik trace)`);
+    s.skip('minik trace', async () => {});
+  }
 
   if (options.switchTo) {
     const next = options.switchTo;
