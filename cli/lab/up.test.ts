@@ -113,6 +113,20 @@ test('a second up restarts only the daemon whose process is gone', async () => {
   assert.ok(w.progress.lines.some((l) => l.includes('agents already running on node1')));
 });
 
+test('a plain up keeps the lab\'s node count without a warning; asking for fewer warns', async () => {
+  const w = world();
+  await up({ ...w.opts, nodes: 5 }, w.deps);
+  w.progress.lines.length = 0;
+  const plain = await up({ ...w.opts, nodes: undefined }, w.deps);
+  assert.is(plain.nodes.length, 5);
+  assert.not.ok(w.progress.lines.some((l) => l.startsWith('warn:')), w.progress.lines.join('\n'));
+  const fewer = await up({ ...w.opts, nodes: 2 }, w.deps);
+  assert.is(fewer.nodes.length, 5);
+  assert.ok(w.progress.lines.some((l) => l.startsWith('warn:') && l.includes('keeps its 5 nodes')));
+  const fresh = world();
+  assert.is((await up({ ...fresh.opts, nodes: undefined }, fresh.deps)).nodes.length, 3, 'a new lab: 3 nodes');
+});
+
 test('a second up keeps the recorded port and refuses another LAN', async () => {
   const w = world();
   await up({ ...w.opts, apiPort: 7443 }, w.deps);

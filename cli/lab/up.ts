@@ -27,7 +27,8 @@ export { labStatus, type LabStatus } from './status.ts';
 export interface UpOptions {
   name: string;
   lan: string;
-  nodes: number;
+  /** undefined: the lab's recorded count, else DEFAULT_NODES (so a plain `up` never warns) */
+  nodes?: number;
   proxyMode: string;
   /** how to run minik: `[binary]`, or `[process.execPath, ...loader flags, script]` for a checkout */
   minikArgv: string[];
@@ -95,7 +96,10 @@ async function whileRunning<T>(daemons: DaemonControl, names: string[], wait: Pr
   }
 }
 
-function resolveNodeCount(requested: number, record: LabRecord | undefined, progress: Progress, name: string): number {
+export const DEFAULT_NODES = 3;
+
+function resolveNodeCount(requested: number | undefined, record: LabRecord | undefined, progress: Progress, name: string): number {
+  if (requested === undefined) return record?.nodes ?? DEFAULT_NODES;
   if (record && requested < record.nodes) {
     progress.warn(`lab ${name} keeps its ${record.nodes} nodes (run minik down first to make it smaller)`);
     return record.nodes;
@@ -124,7 +128,7 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   const { exec, progress } = deps;
   assertLabName(opts.name);
   const lan = parseLan(opts.lan);
-  assertNodeCount(opts.nodes);
+  if (opts.nodes !== undefined) assertNodeCount(opts.nodes);
   assertProxyMode(opts.proxyMode);
   const proxyMode = opts.proxyMode;
   if (opts.minikArgv.length === 0) throw new LabError('LAB_INVALID_OPTION', 'no minik executable to start the daemons with');
