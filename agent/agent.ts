@@ -25,6 +25,8 @@ import type { AgentOptions } from './options.ts';
 import { PodRuntime } from './pods/runtime.ts';
 import { toPodStatus, type PodRuntimeStatus } from './pods/status.ts';
 import { createProxier, type Proxier } from './proxier.ts';
+import { recordEvent, type EventInput } from '../api/events.ts';
+import { lbEvents, lbHolders, podEvents, syncFailedEvent } from './events.ts';
 
 export const HEARTBEAT_MS = 1000;
 /** How long the sync loop waits for related events (a Service and its Endpoints) to arrive together. */
@@ -109,6 +111,12 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     onError: (err) => deps.log(`ingress: ${err.message}`),
   }).catch((err: Error) => void deps.log(`ingress disabled: ${err.message}`));
 
+  // Events (agent/events.ts decides which): posted in the background, never failing what they describe.
+  const emit = (events: EventInput[]) => {
+    for (const e of events) void recordEvent(api, e, new Date(), (err) => deps.log(`event ${e.reason}: ${err.message}`));
+  };
+  let lbHeld = new Map<string, string | undefined>();
+
   // ---- pod status back to the apiserver ------------------------------------
   const reported = new Map<string, string>();
   async function report(status: PodRuntimeStatus): Promise<void> {
@@ -123,6 +131,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     const path = `/api/v1/namespaces/${status.namespace}/pods/${status.name}/status`;
     try {
       await api.request('PUT', path, { ...pod, status: next });
+      emit(podEvents(pod, pod.status, next, options.nodeName));
     } catch (err) {
       reported.delete(key);
       if (!isApiError(err, 'NotFound')) deps.log(`reporting ${key}: ${(err as Error).message}`);
@@ -157,6 +166,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     await proxier.sync({ services, endpoints, nodes });
     if (changed.has('Service') || changed.has('Endpoints') || changed.has('Node')) {
       loadBalancers.update({ services, endpoints, nodes }, { force: changed.has('Node') }); // applies in the background
+      emit(lbEvents(lbHeld, { services, endpoints, nodes }, options.nodeName));
+      lbHeld = lbHolders({ services, endpoints, nodes });
     }
     if (changed.has('Node')) await syncPodRoutes(routes);
     if (!changed.has('Pod')) return;
@@ -197,6 +208,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
           await syncOnce(changed);
         } catch (err) {
           deps.log(`sync failed: ${(err as Error).message}`);
+          emit([syncFailedEvent(options.nodeName, (err as Error).message)]);
           for (const kind of changed) dirty.add(kind);
           await new Promise((r) => setTimeout(r, 500));
         }
