@@ -7,6 +7,7 @@ import { describeCommand } from './describe.ts';
 import { getCommand } from './get.ts';
 import { ingressCreateCommand } from './ingress.ts';
 import { runCommand } from './run.ts';
+import { nodeStartCommand, nodeStopCommand } from './node.ts';
 import { statusCommand } from './status.ts';
 import { svcCreateCommand, svcUrlCommand } from './svc.ts';
 import type { CommandModule } from './types.ts';
@@ -29,6 +30,8 @@ export const COMMANDS: CommandModule[] = [
   svcUrlCommand,
   ingressCreateCommand,
   runCommand,
+  nodeStopCommand,
+  nodeStartCommand,
   execCommand,
   sshCommand,
   logsCommand,

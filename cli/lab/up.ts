@@ -15,6 +15,7 @@ import { LabError } from './errors.ts';
 import type { Exec } from './exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type LabAddresses } from './lan.ts';
 import { applyLab, planLab, type ApplyResult } from './netns.ts';
+import { unstopNodes } from './node-control.ts';
 import { pickApiPort } from './ports.ts';
 import { assertRoot, ensureCommands } from './preflight.ts';
 import type { Progress } from './progress.ts';
@@ -196,6 +197,9 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   // nodes` shows why and a bare `minik down` still finds this lab.
   await deps.writeConfig({ server, token, lab: opts.name });
 
+  // Nodes failed on purpose (minik node stop) come back with the lab.
+  const unstopped = await unstopNodes(layout, plan.nodes, exec);
+  if (unstopped.length) progress.info(`bringing back stopped node${unstopped.length > 1 ? 's' : ''} ${unstopped.join(', ')} (link up)`);
   const agentNames = plan.nodes.map(agentDaemonName);
   const toStart = plan.nodes.filter((node) => !daemons.status(agentDaemonName(node)).running);
   const running = plan.nodes.filter((node) => !toStart.includes(node));
