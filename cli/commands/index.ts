@@ -8,6 +8,7 @@ import { getCommand } from './get.ts';
 import { ingressCreateCommand } from './ingress.ts';
 import { runCommand } from './run.ts';
 import { nodeStartCommand, nodeStopCommand } from './node.ts';
+import { linkCommand, uninstallCommand } from './install.ts';
 import { statusCommand } from './status.ts';
 import { svcCreateCommand, svcUrlCommand } from './svc.ts';
 import type { CommandModule } from './types.ts';
@@ -40,4 +41,6 @@ export const COMMANDS: CommandModule[] = [
   agentCommand,
   echoCommand,
   installServiceCommand,
+  linkCommand,
+  uninstallCommand,
 ];
