@@ -29,6 +29,8 @@ import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes }
 import type { AgentOptions } from './options.ts';
 import { PodRuntime } from './pods/runtime.ts';
 import { createProxier, type Proxier } from './proxy/index.ts';
+import { recordEvent, type EventInput } from '../api/events.ts';
+import { lbEvents, lbHolders, podEvents, syncFailedEvent } from './events.ts';
 
 const WATCHED: Kind[] = ['Node', 'Service', 'Endpoints', 'Pod', 'Ingress'];
 
@@ -100,14 +102,35 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     onError: (err) => deps.log(`ingress: ${err.message}`),
   }).catch((err: Error) => void deps.log(`ingress disabled: ${err.message}`));
 
+  // Events (agent/events.ts decides which): posted in the background, never failing what they describe.
+  const emit = (events: EventInput[]) => {
+    for (const e of events) void recordEvent(api, e, new Date(), (err) => deps.log(`event ${e.reason}: ${err.message}`));
+  };
+  let lbHeld = new Map<string, string | undefined>();
+
   let cache: WatchCache | undefined;
   const reporter = new StatusReporter({
     nodeIp: options.nodeIp,
     getPod: (namespace, name) => cache?.get<Pod>('Pod', namespace, name),
     putStatus: (pod) => api.request('PUT', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, pod).then(() => {}),
+    onReported: (pod, before, after) => emit(podEvents(pod, before, after, options.nodeName)),
     log: deps.log,
   });
   runtime.onChange((status) => void reporter.report(status));
+
+  // A failing sync becomes one Warning Event per distinct failure (the loop retries it every half second).
+  let lastSyncFailure: string | undefined;
+  async function syncReportingFailures(changed: Set<Kind>, cache: WatchCache): Promise<void> {
+    try {
+      await syncNode(changed, cache);
+      lastSyncFailure = undefined;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== lastSyncFailure) emit([syncFailedEvent(options.nodeName, message)]);
+      lastSyncFailure = message;
+      throw err;
+    }
+  }
 
   async function syncNode(changed: Set<Kind>, cache: WatchCache): Promise<void> {
     const nodes = cache.list<Node>('Node');
@@ -123,6 +146,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     await proxier.sync({ services, endpoints, nodes });
     if (changed.has('Service') || changed.has('Endpoints') || changed.has('Node')) {
       loadBalancers.update({ services, endpoints, nodes }, { force: changed.has('Node') }); // applies in the background
+      emit(lbEvents(lbHeld, { services, endpoints, nodes }, options.nodeName));
+      lbHeld = lbHolders({ services, endpoints, nodes });
     }
     if (changed.has('Node')) await syncPodRoutes(podRoutes(nodes, options.nodeName));
     if (changed.has('Pod')) await syncPods(pods);
@@ -157,7 +182,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     nodeService: grpc,
     watch: (handlers) => watch({ address: options.grpcServer, token, ...handlers }),
     kinds: WATCHED,
-    sync: syncNode,
+    sync: syncReportingFailures,
     onEvent: (kind, watched) => dnsFeed.changed(kind, watched),
     log: deps.log,
   });

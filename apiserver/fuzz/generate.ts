@@ -115,6 +115,16 @@ export function validObject(d: Dice, kind: Kind, name: string): Record<string, a
           ],
         },
       };
+    case 'Event':
+      return {
+        apiVersion: 'v1',
+        kind,
+        metadata,
+        involvedObject: { kind: 'Service', name: d.pick(NAMES), namespace: 'default' },
+        reason: d.pick(['Allocated', 'NodeReady', 'Started']),
+        message: 'something happened',
+        type: d.pick(['Normal', 'Warning']),
+      };
   }
 }
 

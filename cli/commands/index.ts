@@ -7,6 +7,8 @@ import { describeCommand } from './describe.ts';
 import { getCommand } from './get.ts';
 import { ingressCreateCommand } from './ingress.ts';
 import { runCommand } from './run.ts';
+import { nodeStartCommand, nodeStopCommand } from './node.ts';
+import { linkCommand, uninstallCommand } from './install.ts';
 import { statusCommand } from './status.ts';
 import { svcCreateCommand, svcUrlCommand } from './svc.ts';
 import type { CommandModule } from './types.ts';
@@ -31,6 +33,8 @@ export const COMMANDS: CommandModule[] = [
   svcUrlCommand,
   ingressCreateCommand,
   runCommand,
+  nodeStopCommand,
+  nodeStartCommand,
   execCommand,
   sshCommand,
   logsCommand,
@@ -40,4 +44,6 @@ export const COMMANDS: CommandModule[] = [
   agentCommand,
   echoCommand,
   installServiceCommand,
+  linkCommand,
+  uninstallCommand,
 ];

@@ -15,6 +15,7 @@ import { LabError } from './errors.ts';
 import type { Exec } from '../../api/exec/exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type LabAddresses } from './lan.ts';
 import { applyLab, planLab, type ApplyResult } from './netns.ts';
+import { unstopNodes } from './node-control.ts';
 import { pickApiPort } from './ports.ts';
 import { assertRoot, ensureCommands, ensureProxyMode } from './preflight.ts';
 import type { Progress } from './progress.ts';
@@ -197,6 +198,9 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   // nodes` shows why and a bare `minik down` still finds this lab.
   await deps.writeConfig({ server, token, lab: opts.name });
 
+  // Nodes failed on purpose (minik node stop) come back with the lab.
+  const unstopped = await unstopNodes(layout, plan.nodes, exec);
+  if (unstopped.length) progress.info(`bringing back stopped node${unstopped.length > 1 ? 's' : ''} ${unstopped.join(', ')} (link up)`);
   const agentNames = plan.nodes.map(agentDaemonName);
   // Switching modes in place: agents of the old mode stop; the new ones remove its state at start.
   if (record && record.proxyMode !== proxyMode) {
