@@ -21,8 +21,14 @@ export const agentCommand: CommandModule = {
       if (err instanceof ApiError) throw new Error(`node ${options.nodeName} cannot register with ${options.grpcServer}: ${err.message}`);
       throw err;
     });
-    const signal = await ctx.io.untilSignal();
-    log(`${signal}: stopping (pods keep running)`);
+    // A fatal error (the watch stopped for good, the pod CIDR moved) ends the
+    // agent with one line and a non-zero status, so its supervisor restarts it.
+    const ended = await Promise.race([ctx.io.untilSignal().then((signal) => ({ signal })), agent.fatal.then((error) => ({ error }))]);
+    if ('error' in ended) {
+      await agent.close();
+      throw new Error(ended.error.message);
+    }
+    log(`${ended.signal}: stopping (pods keep running)`);
     await agent.close();
     return 0;
   },

@@ -18,6 +18,7 @@ const CODE_FOR_REASON: Record<Reason, GrpcCode> = {
   AlreadyExists: GrpcCode.ALREADY_EXISTS,
   Conflict: GrpcCode.ABORTED,
   RequestEntityTooLarge: GrpcCode.RESOURCE_EXHAUSTED,
+  UnsupportedMediaType: GrpcCode.INVALID_ARGUMENT,
   MethodNotAllowed: GrpcCode.UNIMPLEMENTED,
   InternalError: GrpcCode.INTERNAL,
   ServiceUnavailable: GrpcCode.UNAVAILABLE,

@@ -5,7 +5,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, badRequest } from '../api/errors.ts';
 import { RESOURCES, type Kind, type ResourceInfo } from '../api/resources.ts';
-import type { AnyObject } from '../api/types.ts';
+import type { AnyObject, KubeObject } from '../api/types.ts';
+import { readObject } from './request-body.ts';
 import { MINIK_VERSION } from '../api/version.ts';
 import { tokenMatches } from './auth.ts';
 import type { Registry } from './registry/registry.ts';
@@ -14,26 +15,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 function statusResponse(c: Context, err: ApiError): Response {
   return c.json(err.toStatus(), err.code as 400);
-}
-
-async function readObject(c: Context, info: ResourceInfo): Promise<AnyObject> {
-  const text = await c.req.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
-  const obj = body as AnyObject;
-  obj.kind ??= info.kind as AnyObject['kind'];
-  obj.apiVersion ??= info.apiVersion;
-  if (obj.kind !== info.kind) throw badRequest(`the kind of the provided object (${obj.kind}) does not match the resource (${info.plural})`);
-  if (obj.apiVersion !== info.apiVersion) {
-    throw badRequest(`the apiVersion of the provided object (${obj.apiVersion}) does not match the resource (${info.apiVersion})`);
-  }
-  if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('the object has no metadata');
-  return obj;
 }
 
 function placeInNamespace(obj: AnyObject, info: ResourceInfo, namespace: string | undefined): void {
@@ -45,6 +26,14 @@ function placeInNamespace(obj: AnyObject, info: ResourceInfo, namespace: string 
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   obj.metadata.namespace = namespace;
+}
+
+/** The body must name the object the URL names (Kubernetes' wording); returns the name. */
+function matchName(obj: AnyObject, name: string): string {
+  if (obj.metadata.name !== name) {
+    throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+  }
+  return name;
 }
 
 export function createApp(registry: Registry, options: { token: string }): Hono {
@@ -97,7 +86,7 @@ function mountResource(app: Hono, registry: Registry, info: ResourceInfo): void 
   if (info.namespaced) app.get(`${info.groupPath}/${info.plural}`, list);
 
   app.post(collection, async (c) => {
-    const obj = await readObject(c, info);
+    const { object: obj } = await readObject(c, info);
     placeInNamespace(obj, info, ns(c));
     return c.json(await registry.create(obj), 201);
   });
@@ -105,19 +94,17 @@ function mountResource(app: Hono, registry: Registry, info: ResourceInfo): void 
   app.get(item, (c) => c.json(registry.get(kind, ns(c), c.req.param('name')!)));
 
   app.put(item, async (c) => {
-    const obj = await readObject(c, info);
+    const { object: obj } = await readObject(c, info);
     placeInNamespace(obj, info, ns(c));
-    const name = c.req.param('name')!;
-    if (obj.metadata.name !== name) {
-      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    }
+    matchName(obj, c.req.param('name')!);
     return c.json(await registry.update(obj));
   });
 
   app.put(`${item}/status`, async (c) => {
-    const obj = await readObject(c, info);
-    const name = c.req.param('name')!;
-    return c.json(await registry.updateStatus(kind, ns(c), name, obj.status, obj.metadata.resourceVersion));
+    const { object: obj } = await readObject(c, info);
+    placeInNamespace(obj, info, ns(c));
+    const name = matchName(obj, c.req.param('name')!);
+    return c.json(await registry.updateStatus(kind, ns(c), name, (obj as KubeObject).status, obj.metadata.resourceVersion));
   });
 
   app.delete(item, async (c) => c.json(await registry.delete(kind, ns(c), c.req.param('name')!)));

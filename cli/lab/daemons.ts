@@ -34,6 +34,8 @@ export interface DaemonStatus {
 export interface DaemonControl {
   status(name: string): DaemonStatus;
   start(spec: DaemonSpec): Promise<DaemonStatus>;
+  /** Stops one daemon; returns whether it was running. */
+  stop(name: string): Promise<boolean>;
   /** Stops every daemon with a pid file; returns the names of those that were running. */
   stopAll(): Promise<string[]>;
   /** Names of daemons that have a pid file. */
@@ -234,6 +236,7 @@ export function pidFileDaemons(layout: LabLayout, opts: { graceMs?: number } = {
       return { name, pid: readPid(pidFile), running: isRunning(pidFile) };
     },
     start: (spec) => startDaemon(layout, spec),
+    stop: (name) => stop(pidFilePath(layout, name), opts),
     stopAll: () => stopAll(layout, opts),
     list: () => listDaemons(layout),
     logPath: (name) => logFilePath(layout, name),

@@ -14,6 +14,17 @@ export const REQUIRED_COMMANDS: Record<string, string> = {
   sysctl: 'procps',
 };
 
+/**
+ * Refuses a proxy mode this host cannot run, before the lab is built: its
+ * commands are installed like the lab's own, then the registry's check
+ * (kernel modules, commands) runs here, where the netns lab's agents will run.
+ */
+export async function ensureProxyMode(exec: Exec, progress: Progress, mode: string): Promise<void> {
+  const { assertProxyModeAvailable, modeCommands } = await import('../../agent/proxy/registry.ts');
+  await ensureCommands(exec, progress, modeCommands(mode));
+  await assertProxyModeAvailable(mode, exec);
+}
+
 export function assertRoot(uid: number, what: string): void {
   if (uid !== 0) {
     throw new LabError('LAB_NOT_ROOT', `${what} needs root to create network namespaces: run it with sudo`);

@@ -9,10 +9,11 @@ import { NftablesProxier } from './proxier.ts';
 
 export const nftablesMode: ProxyModeBackend = {
   name: 'nftables',
-  async create() {
+  async create(ctx) {
     // A long-lived `nft -i` keeps nft's cache warm: small changes cost
     // milliseconds instead of a process start and a cache load each.
-    const applier = new InteractiveApplier();
+    // A stuck nft is killed at its deadline; the next sync is then a full one.
+    const applier = new InteractiveApplier({ onRestart: (why) => ctx.log(`nft: ${why}; resyncing in full`) });
     const proxier = new NftablesProxier(applier);
     return {
       async sync({ model }) {
