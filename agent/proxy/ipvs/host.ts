@@ -53,6 +53,11 @@ export async function ipvsHostProblem(exec: Exec): Promise<string | undefined> {
   const ipvsadm = await exec.run(['ipvsadm', '-Ln'], { allowFailure: true });
   if (ipvsadm.code === 127) return 'proxy mode "ipvs" needs ipvsadm (Debian package ipvsadm): install it, e.g. with scripts/deps.sh';
   if (ipvsadm.code !== 0) return `proxy mode "ipvs" cannot use IPVS (ipvsadm -Ln: ${firstLine(ipvsadm.stderr)})`;
+  return dummyLinkProblem(exec);
+}
+
+/** Why dummy links cannot be made here (one line), or undefined. Creates one under a throwaway name and removes it. */
+export async function dummyLinkProblem(exec: Exec): Promise<string | undefined> {
   const probeLink = 'minik-ipvscheck';
   const add = await exec.run(['ip', 'link', 'add', probeLink, 'type', 'dummy'], { allowFailure: true });
   if (add.code !== 0 && !/File exists/.test(add.stderr)) return `proxy mode "ipvs" needs dummy network interfaces (ip link add ... type dummy: ${firstLine(add.stderr)})`;

@@ -1,7 +1,7 @@
 // The ipvs mode as the proxy front end's registry sees it.
 
 import type { Exec } from '../../../api/exec/exec.ts';
-import type { ProxyModeBackend } from './contract.ts';
+import type { ProxyModeBackend } from '../types.ts';
 import { IpvsError, cleanupIpvs, ipvsHostProblem } from './host.ts';
 import { DEFAULT_SCHEDULER, SCHEDULERS, type Scheduler } from './names.ts';
 import { IpvsProxier } from './proxier.ts';
