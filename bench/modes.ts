@@ -54,6 +54,8 @@ const THROUGHPUT_SERVICES = 100;
 const PROBE = join(import.meta.dirname, 'support', 'tcp-probe.ts');
 
 type Cell = string;
+/** mode → the registry's one line saying why it cannot run here */
+const unavailable = new Map<string, string>();
 /** row label → mode → cell */
 const table = new Map<string, Map<string, Cell>>();
 const put = (row: string, mode: string, cell: Cell) => {
@@ -83,8 +85,7 @@ async function benchMode(mode: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 700)); // backend servers listening
     driver = await startMode(mode, topo.node, NODE_POD_SIDE);
     if (driver.unavailable) {
-      for (const row of table.keys()) put(row, mode, 'n/a');
-      put('(why a mode has no numbers)', mode, driver.unavailable);
+      unavailable.set(mode, driver.unavailable);
       log(`${mode}: ${driver.unavailable}`);
       return;
     }
@@ -122,10 +123,15 @@ async function benchMode(mode: string): Promise<void> {
       }
     }
     if (SECTIONS.has('c')) {
-      const direct = wrk(topo, `http://${BACKEND_IPS[0]}:${HTTP_PORT}/`);
+      const directUrl = `http://${BACKEND_IPS[0]}:${HTTP_PORT}/`;
+      parseWrk(topo.run(topo.pod, ['wrk', '-t1', '-c16', '-d1s', directUrl])); // warm the backend up (JIT) before anything counts
+      const before = wrk(topo, directUrl);
       await driver.send(`full ${THROUGHPUT_SERVICES} ${ENDPOINTS} ${BACKEND_IPS.join(',')} ${HTTP_PORT}`);
       const via = wrk(topo, `http://${serviceIp(THROUGHPUT_SERVICES - 1)}:80/`);
       await driver.send('cleanup');
+      // direct access before and after, so a drift of the machine's load shows in neither side alone
+      const after = wrk(topo, directUrl);
+      const direct = { requestsPerSecond: (before.requestsPerSecond + after.requestsPerSecond) / 2, p99Ms: (before.p99Ms + after.p99Ms) / 2 };
       const errs = via.errors ? `, ${via.errors} errors` : '';
       put('c. requests/s via ClusterIP (ratio to direct)', mode, `${Math.round(via.requestsPerSecond)} (${(via.requestsPerSecond / direct.requestsPerSecond).toFixed(2)}× of ${Math.round(direct.requestsPerSecond)}${errs})`);
       put('c. p99 latency via ClusterIP (ratio to direct)', mode, `${ms(via.p99Ms)} (${(via.p99Ms / direct.p99Ms).toFixed(2)}× of ${ms(direct.p99Ms)})`);
@@ -180,11 +186,13 @@ async function main(): Promise<void> {
     if (SECTIONS.has('a') || SECTIONS.has('b') || SECTIONS.has('c')) await benchMode(mode);
     if (SECTIONS.has('d')) await programmingLatency(mode);
   }
+  for (const mode of unavailable.keys()) for (const row of table.values()) row.set(mode, 'n/a (below)');
   const rows = [...table.keys()].sort((x, y) => (x[0] !== y[0] ? (x < y ? -1 : 1) : 0)).map((row) => [row, ...MODES.map((m) => table.get(row)!.get(m) ?? '-')]);
   console.log(
     `\nProxy modes side by side (${quick ? '--quick' : 'full'} run, ${ENDPOINTS} endpoints per service, ${COUNT} fresh connections per first-packet figure, wrk -t1 -c16 -d${WRK_SECONDS}s, ${LAT_SERVICES} services × ${NODES} nodes for d; ${((performance.now() - started) / 1000).toFixed(0)} s)`,
   );
   printTable(['measure', ...MODES], rows);
+  for (const [mode, why] of unavailable) console.log(`${mode}: ${why}`);
 }
 
 await main();
