@@ -13,6 +13,9 @@ export type Reason =
   | 'Invalid'
   | 'RequestEntityTooLarge'
   | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'Expired'
+  | 'UnsupportedMediaType'
   | 'InternalError'
   | 'ServiceUnavailable';
 
@@ -22,6 +25,9 @@ const CODES: Record<Reason, number> = {
   Forbidden: 403,
   NotFound: 404,
   MethodNotAllowed: 405,
+  NotAcceptable: 406,
+  Expired: 410,
+  UnsupportedMediaType: 415,
   AlreadyExists: 409,
   Conflict: 409,
   RequestEntityTooLarge: 413,
@@ -157,5 +163,6 @@ export function invalid(kind: string, name: string, errors: FieldError[]): ApiEr
     message: e.message.slice(e.field.length + 2),
     field: e.field,
   }));
-  return new ApiError('Invalid', `${kind} "${name}" is invalid: ${joined}`, { name, kind: kind.toLowerCase(), causes });
+  // details.kind is the Kind: kubectl prints `The Service "web" is invalid: ...` from it.
+  return new ApiError('Invalid', `${kind} "${name}" is invalid: ${joined}`, { name, kind, causes });
 }

@@ -19,6 +19,9 @@ const CODE_FOR_REASON: Record<Reason, GrpcCode> = {
   Conflict: GrpcCode.ABORTED,
   RequestEntityTooLarge: GrpcCode.RESOURCE_EXHAUSTED,
   MethodNotAllowed: GrpcCode.UNIMPLEMENTED,
+  NotAcceptable: GrpcCode.INVALID_ARGUMENT,
+  Expired: GrpcCode.OUT_OF_RANGE,
+  UnsupportedMediaType: GrpcCode.INVALID_ARGUMENT,
   InternalError: GrpcCode.INTERNAL,
   ServiceUnavailable: GrpcCode.UNAVAILABLE,
 };

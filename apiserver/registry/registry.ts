@@ -11,7 +11,7 @@ import { validateObject } from '../../api/validation.ts';
 import type { AllocatorConfig } from '../allocators/allocators.ts';
 import { computeEndpoints, hasSelector, selectsPod } from '../controllers/endpoints.ts';
 import { pickNode } from '../scheduler.ts';
-import type { Store, Tx } from '../store/store.ts';
+import type { Store, TransactOptions, Tx } from '../store/store.ts';
 import { allocateServiceValues, releaseServiceValues } from './services.ts';
 import { releaseAll } from '../allocators/allocators.ts';
 import { objectKey } from '../../api/resources.ts';
@@ -58,7 +58,9 @@ export class Registry {
 
   // ---- writes --------------------------------------------------------------
 
-  async create<T extends AnyObject>(input: T): Promise<T> {
+  // Every write takes TransactOptions so `?dryRun=All` runs the whole change
+  // (defaults, validation, allocation) without committing it.
+  async create<T extends AnyObject>(input: T, options: TransactOptions = {}): Promise<T> {
     const obj = this.admit(input);
     return this.store.transact((tx) => {
       const info = resourceByKind(obj.kind as Kind);
@@ -69,11 +71,11 @@ export class Registry {
       const created = tx.create(obj);
       this.afterWrite(tx, created);
       return created as T;
-    });
+    }, options);
   }
 
   /** PUT: replaces spec and metadata; status stays the server's (see updateStatus). */
-  async update<T extends AnyObject>(input: T): Promise<T> {
+  async update<T extends AnyObject>(input: T, options: TransactOptions = {}): Promise<T> {
     const admitted = this.admit(input);
     return this.store.transact((tx) => {
       const kind = admitted.kind as Kind;
@@ -96,11 +98,18 @@ export class Registry {
       const updated = tx.update(obj);
       this.afterWrite(tx, updated, old);
       return updated as T;
-    });
+    }, options);
   }
 
   /** PUT .../status: replaces only status (agents report pod state this way). */
-  async updateStatus<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string): Promise<T> {
+  async updateStatus<T extends AnyObject>(
+    kind: Kind,
+    namespace: string | undefined,
+    name: string,
+    status: unknown,
+    resourceVersion?: string,
+    options: TransactOptions = {},
+  ): Promise<T> {
     return this.store.transact((tx) => {
       const info = resourceByKind(kind);
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
@@ -110,10 +119,10 @@ export class Registry {
       const updated = tx.update({ ...old, status } as AnyObject);
       this.afterWrite(tx, updated, old);
       return updated as T;
-    });
+    }, options);
   }
 
-  async delete<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string): Promise<T> {
+  async delete<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string, options: TransactOptions = {}): Promise<T> {
     const info = resourceByKind(kind);
     if (kind === 'Namespace' && (SYSTEM_NAMESPACES as readonly string[]).includes(name)) {
       throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
@@ -122,7 +131,7 @@ export class Registry {
       const gone = this.deleteIn(tx, kind, info.namespaced ? namespace : undefined, name);
       if (!gone) throw notFound(info.plural, name);
       return gone as T;
-    });
+    }, options);
   }
 
   /** Runs `change` as one transaction with the registry's hooks at hand (node lifecycle, bootstrap). */
