@@ -11,6 +11,7 @@ import type { Registry } from './registry/registry.ts';
 import { mountDiscovery } from './rest/discovery-routes.ts';
 import { dryRunOf, listOrWatch, patchHandler, respond, trackWrite, type HandlerConfig } from './rest/handlers.ts';
 import { mountPodLog, type PodLogReader } from './rest/pod-log.ts';
+import { decodeProtobuf, isProtobuf } from './rest/protobuf/decode.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -19,12 +20,16 @@ function statusResponse(c: Context, err: ApiError): Response {
 }
 
 async function readObject(c: Context, info: ResourceInfo): Promise<AnyObject> {
-  const text = await c.req.text();
   let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  // kubectl's typed clients (create service|ingress|namespace) send protobuf.
+  if (isProtobuf(c.req.header('content-type'))) body = decodeProtobuf(new Uint8Array(await c.req.arrayBuffer()));
+  else {
+    const text = await c.req.text();
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    }
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
   const obj = body as AnyObject;
@@ -128,12 +133,15 @@ function mountResource(app: Hono, registry: Registry, info: ResourceInfo, config
 
   app.delete(item, async (c) => {
     // kubectl sends DeleteOptions in the body; its dryRun counts like the query's.
-    const text = await c.req.text();
     let deleteOptions: { dryRun?: unknown } = {};
-    try {
-      deleteOptions = text ? JSON.parse(text) : {};
-    } catch {
-      throw badRequest('the request body is not valid DeleteOptions JSON');
+    if (isProtobuf(c.req.header('content-type'))) deleteOptions = decodeProtobuf(new Uint8Array(await c.req.arrayBuffer()));
+    else {
+      const text = await c.req.text();
+      try {
+        deleteOptions = text ? JSON.parse(text) : {};
+      } catch {
+        throw badRequest('the request body is not valid DeleteOptions JSON');
+      }
     }
     return c.json(await registry.delete(kind, ns(c), c.req.param('name')!, dryRunOf(c, deleteOptions?.dryRun)));
   });

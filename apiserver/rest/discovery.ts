@@ -128,7 +128,7 @@ export function resourceList(groupVersion: string) {
 /** Short names are the aliases that are neither the plural nor the singular (`svc`, `ep`). */
 export function shortNames(info: ResourceInfo): string[] {
   const singular = info.kind.toLowerCase();
-  return info.aliases.filter((a) => a !== singular && a !== info.plural);
+  return info.aliases.filter((a) => a !== singular && a !== info.plural && a !== info.plural.replace(/s$/, ''));
 }
 
 export function subresourcesOf(kind: Kind): string[] {

@@ -189,9 +189,9 @@ function buildPaths(gv: GroupVersion, dialect: 'v2' | 'v3', ref: (name: string) 
     const { paths: list, groupTag } = operationsFor(info);
     for (const { path, ops, params } of list) {
       const item: JsonSchema = {};
-      // Path-level parameters: where kubectl looks for fieldValidation on PATCH.
-      const queryNames = [...new Set(ops.flatMap((o) => o.query))];
-      item.parameters = [...params.map((p) => param(p, dialect)), ...queryNames.map((q) => param(QUERY[q], dialect)), param(QUERY.pretty, dialect)];
+      // Path parameters on the path; query parameters on each operation, where
+      // kubectl looks for `fieldValidation` on PATCH to learn the server validates.
+      item.parameters = [...params.map((p) => param(p, dialect)), param(QUERY.pretty, dialect)];
       for (const op of ops) {
         const schemaRef = op.response === 'list' ? { type: 'object', description: `${info.kind}List` } : op.response === 'text' ? { type: 'string' } : { $ref: ref(def) };
         const produces = op.response === 'text' ? ['text/plain'] : ['application/json', 'application/yaml'];
@@ -201,6 +201,7 @@ function buildPaths(gv: GroupVersion, dialect: 'v2' | 'v3', ref: (name: string) 
           tags: [groupTag],
           'x-kubernetes-action': op.action,
           'x-kubernetes-group-version-kind': gvkOf(info),
+          parameters: op.query.map((q) => param(QUERY[q], dialect)),
         };
         if (dialect === 'v3') {
           if (op.body) {
@@ -215,7 +216,7 @@ function buildPaths(gv: GroupVersion, dialect: 'v2' | 'v3', ref: (name: string) 
         } else {
           if (op.body) {
             operation.consumes = op.body === 'patch' ? PATCH_CONTENT_TYPES : ['*/*'];
-            operation.parameters = [{ name: 'body', in: 'body', required: true, schema: op.body === 'patch' ? { type: 'object' } : { $ref: ref(def) } }];
+            (operation.parameters as JsonSchema[]).unshift({ name: 'body', in: 'body', required: true, schema: op.body === 'patch' ? { type: 'object' } : { $ref: ref(def) } });
           }
           operation.produces = produces;
           operation.schemes = ['https'];
