@@ -12,7 +12,7 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'token-file', description: 'file holding the bearer token' },
   { name: 'node-name', description: 'name of this node (required)' },
   { name: 'node-ip', description: "this node's address on the node network (required; never guessed)" },
-  { name: 'proxy-mode', description: 'nftables | ipvs | userspace', default: 'nftables' },
+  { name: 'proxy-mode', description: PROXY_MODES.join(' | '), default: 'nftables' },
   { name: 'state-dir', description: 'pod leases, pid files and logs (default /var/lib/minik/agent-NODE)' },
   { name: 'netns-prefix', description: "prefix of pod network namespaces (default minik-NODE)" },
   { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },

@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, badRequest } from '../api/errors.ts';
 import { RESOURCES, type Kind, type ResourceInfo } from '../api/resources.ts';
-import type { AnyObject } from '../api/types.ts';
+import type { AnyObject, KubeObject } from '../api/types.ts';
 import { tokenMatches } from './auth.ts';
 import type { Registry } from './registry/registry.ts';
 import { mountDiscovery } from './rest/discovery-routes.ts';
@@ -125,7 +125,7 @@ function mountResource(app: Hono, registry: Registry, info: ResourceInfo, config
   app.put(`${item}/status`, async (c) => {
     const obj = await readObject(c, info);
     const name = c.req.param('name')!;
-    return c.json(await registry.updateStatus(kind, ns(c), name, obj.status, obj.metadata.resourceVersion, dryRunOf(c)));
+    return c.json(await registry.updateStatus(kind, ns(c), name, (obj as KubeObject).status, obj.metadata.resourceVersion, dryRunOf(c)));
   });
 
   app.patch(item, (c) => patchHandler(c, registry, info, ns(c), c.req.param('name')!));

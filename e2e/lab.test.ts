@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 import { labLayout } from '../api/layout.ts';
 import { writeMinikConfig } from '../cli/lab/config.ts';
 import { isRunning, pidFilePath } from '../cli/lab/daemons.ts';
-import { realExec } from '../cli/lab/exec.ts';
+import { realExec } from '../api/exec/exec.ts';
 import { applyLab, destroyLab, inspectLab, planLab } from '../cli/lab/netns.ts';
 import { pickApiPort } from '../cli/lab/ports.ts';
 import { oraProgress } from '../cli/lab/progress.ts';

@@ -9,6 +9,7 @@ declare -A NEED=(
   [nft]=nftables [ip]=iproute2 [bridge]=iproute2 [conntrack]=conntrack [curl]=curl
   [ping]=iputils-ping [arping]=iputils-arping [ipvsadm]=ipvsadm [nsenter]=util-linux
   [sysctl]=procps [pgrep]=procps [socat]=socat [strip]=binutils
+  [iptables-legacy-restore]=iptables [iptables-legacy-save]=iptables
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -5,7 +5,7 @@
 // it keeps the newest wanted state and retries it on its own.
 
 import type { Endpoints, Node, Service } from '../../api/types.ts';
-import { type Exec, realExec } from '../node/exec.ts';
+import { type Exec, realExec } from '../../api/exec/exec.ts';
 import { Announcer } from './announcer.ts';
 import { desiredAddresses } from './election.ts';
 

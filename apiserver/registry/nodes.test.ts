@@ -14,19 +14,23 @@ async function setup() {
 
 const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
-test('register allocates pod CIDRs in registration order and keeps them on re-register', async () => {
+test('register gives node N the pod CIDR block N whatever the order, and keeps it on re-register', async () => {
   const { nodes, registry } = await setup();
-  const a = (await nodes.register({ name: 'node1', internalIP: '192.168.77.11' })) as Node;
   const b = (await nodes.register({ name: 'node2', internalIP: '192.168.77.12' })) as Node;
+  const a = (await nodes.register({ name: 'node1', internalIP: '192.168.77.11' })) as Node;
   const again = (await nodes.register({ name: 'node1', internalIP: '192.168.77.11' })) as Node;
-  assert.is(a.spec.podCIDR, '10.244.0.0/24');
-  assert.is(b.spec.podCIDR, '10.244.1.0/24');
-  assert.is(again.spec.podCIDR, '10.244.0.0/24');
+  assert.is(a.spec.podCIDR, '10.244.1.0/24');
+  assert.is(b.spec.podCIDR, '10.244.2.0/24');
+  assert.is(again.spec.podCIDR, '10.244.1.0/24');
   assert.equal(again.status?.addresses?.find((x) => x.type === 'InternalIP')?.address, '192.168.77.11');
   assert.is(ready(registry.get<Node>('Node', undefined, 'node1')), 'True');
+  const named = (await nodes.register({ name: 'worker', internalIP: '192.168.77.13' })) as Node;
+  assert.is(named.spec.podCIDR, '10.244.0.0/24', 'a name without a number: the first free block');
+  const clash = (await nodes.register({ name: 'rack1', internalIP: '192.168.77.14' })) as Node;
+  assert.is(clash.spec.podCIDR, '10.244.3.0/24', 'block 1 is taken: the first free one');
   await registry.delete('Node', undefined, 'node1');
-  const c = (await nodes.register({ name: 'node3', internalIP: '192.168.77.13' })) as Node;
-  assert.is(c.spec.podCIDR, '10.244.0.0/24', 'a deleted node releases its CIDR');
+  const c = (await nodes.register({ name: 'other', internalIP: '192.168.77.15' })) as Node;
+  assert.is(c.spec.podCIDR, '10.244.1.0/24', 'a deleted node releases its CIDR');
 });
 
 test('bad registrations are refused', async () => {

@@ -6,7 +6,7 @@ import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from
 import { applyDefaults, prepareForUpdate } from '../../api/defaults.ts';
 import { matchesSelector, parseSelector } from '../../api/labels.ts';
 import { resourceByKind, type Kind } from '../../api/resources.ts';
-import type { AnyObject, Endpoints, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import type { AnyObject, Endpoints, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
 import { validateObject } from '../../api/validation.ts';
 import type { AllocatorConfig } from '../allocators/allocators.ts';
 import { computeEndpoints, hasSelector, selectsPod } from '../controllers/endpoints.ts';
@@ -15,11 +15,12 @@ import type { Store, TransactOptions, Tx } from '../store/store.ts';
 import { allocateServiceValues, releaseServiceValues } from './services.ts';
 import { releaseAll } from '../allocators/allocators.ts';
 import { objectKey } from '../../api/resources.ts';
+import { endpointEvents, eventCreated, loadBalancerEvents, recordEventTx } from '../events.ts';
 
 /** Namespaces that always exist and cannot be deleted. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system'] as const;
 
-const NAMESPACED_KINDS: Kind[] = ['Service', 'Pod', 'Endpoints', 'Ingress'];
+const NAMESPACED_KINDS: Kind[] = ['Service', 'Pod', 'Endpoints', 'Ingress', 'Event'];
 
 function stripServerFields(obj: AnyObject): void {
   delete obj.metadata.uid;
@@ -90,7 +91,7 @@ export class Registry {
       if (errors.length) throw invalid(kind, obj.metadata.name, errors);
       obj.metadata.uid = old.metadata.uid;
       obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
-      if (kind !== 'Endpoints') obj.status = old.status;
+      if (kind !== 'Endpoints') (obj as KubeObject).status = (old as KubeObject).status;
       this.beforeUpdate(tx, obj, old);
       if (sameJson({ ...obj, metadata: { ...obj.metadata, resourceVersion: '' } }, { ...old, metadata: { ...old.metadata, resourceVersion: '' } })) {
         return old as T; // nothing changed: no new revision
@@ -115,7 +116,7 @@ export class Registry {
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
       if (!old) throw notFound(info.plural, name);
       if (resourceVersion && resourceVersion !== old.metadata.resourceVersion) throw conflict(info.plural, name);
-      if (sameJson(old.status, status)) return old as T;
+      if (sameJson((old as KubeObject).status, status)) return old as T;
       const updated = tx.update({ ...old, status } as AnyObject);
       this.afterWrite(tx, updated, old);
       return updated as T;
@@ -191,7 +192,11 @@ export class Registry {
 
   /** Controllers that follow a write, in the same transaction. */
   private afterWrite(tx: Tx, obj: AnyObject, old?: AnyObject): void {
-    if (obj.kind === 'Service') this.reconcileEndpoints(tx, obj as Service);
+    if (obj.kind === 'Event' && !old) eventCreated(tx);
+    if (obj.kind === 'Service') {
+      for (const event of loadBalancerEvents(obj as Service, old as Service | undefined)) recordEventTx(tx, event);
+      this.reconcileEndpoints(tx, obj as Service);
+    }
     if (obj.kind === 'Pod') {
       const pods = [obj as Pod, ...(old ? [old as Pod] : [])];
       for (const svc of tx.list<Service>('Service', obj.metadata.namespace)) {
@@ -206,6 +211,7 @@ export class Registry {
     const ns = svc.metadata.namespace;
     const desired = computeEndpoints(svc, tx.list<Pod>('Pod', ns));
     const current = tx.get<Endpoints>('Endpoints', ns, svc.metadata.name);
+    for (const event of endpointEvents(svc, current, desired)) recordEventTx(tx, event);
     if (!current) {
       tx.create(desired);
       return;

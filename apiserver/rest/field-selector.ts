@@ -21,6 +21,13 @@ const SUPPORTED: Record<Kind, string[]> = {
   Namespace: [...COMMON, 'status.phase'],
   Endpoints: COMMON,
   Ingress: COMMON,
+  // What `kubectl describe` asks for to find an object's events.
+  Event: [
+    ...COMMON,
+    'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
+    'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath',
+    'reason', 'reportingComponent', 'source', 'type',
+  ],
 };
 
 export function parseFieldSelector(kind: Kind, text: string | undefined): FieldRequirement[] {
@@ -36,6 +43,7 @@ export function parseFieldSelector(kind: Kind, text: string | undefined): FieldR
 
 function fieldValue(obj: AnyObject, path: string): string {
   let value: unknown = obj;
+  if (path === 'source') return String((obj as { source?: { component?: string } }).source?.component ?? '');
   for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   if (value === undefined || value === null) return path === 'spec.unschedulable' ? 'false' : '';
   return String(value);

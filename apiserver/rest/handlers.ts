@@ -7,12 +7,12 @@ import type { Context } from 'hono';
 import { ApiError, badRequest } from '../../api/errors.ts';
 import { matchesSelector, parseSelector } from '../../api/labels.ts';
 import type { Kind, ResourceInfo } from '../../api/resources.ts';
-import type { AnyObject } from '../../api/types.ts';
+import type { AnyObject, KubeObject } from '../../api/types.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { TransactOptions } from '../store/store.ts';
 import { matchesFields, parseFieldSelector } from './field-selector.ts';
 import { trackUpdate } from './patch/managed-fields.ts';
-import { KIND_META } from './patch/meta.ts';
+import { kindMeta } from './patch/meta.ts';
 import { PATCH_TYPES, patchObject, patchTypeOf, setManagedFields } from './patch/patch.ts';
 import { tableVersionRequested, toTable, type IncludeObject } from './tables.ts';
 import { watchResponse } from './watch-http.ts';
@@ -113,7 +113,7 @@ export function listOrWatch(c: Context, registry: Registry, info: ResourceInfo, 
 
 /** Sets metadata.managedFields of an object about to be created or replaced by `c`'s manager. */
 export function trackWrite(c: Context, info: ResourceInfo, old: AnyObject | undefined, obj: AnyObject, now = new Date()): void {
-  setManagedFields(obj, trackUpdate(old, obj, KIND_META[info.kind as Kind], fieldManagerOf(c), now));
+  setManagedFields(obj, trackUpdate(old, obj, kindMeta(info.kind as Kind), fieldManagerOf(c), now));
 }
 
 /** PATCH on an object (or its status). */
@@ -136,7 +136,7 @@ export async function patchHandler(c: Context, registry: Registry, info: Resourc
     try {
       if (status) {
         if (!live) throw new ApiError('NotFound', `${info.plural} "${name}" not found`, { name, kind: info.plural });
-        return respond(c, info, await registry.updateStatus(kind, namespace, name, obj.status, obj.metadata.resourceVersion, options));
+        return respond(c, info, await registry.updateStatus(kind, namespace, name, (obj as KubeObject).status, obj.metadata.resourceVersion, options));
       }
       if (!outcome.exists) return respond(c, info, await registry.create(obj, options), 201);
       return respond(c, info, await registry.update(obj, options));

@@ -2,13 +2,12 @@
 
 import type { Context, Hono } from 'hono';
 import { ApiError } from '../../api/errors.ts';
+import { SCHEMAS } from '../../api/schema/index.ts';
 import { groupVersions } from './discovery.ts';
 import { hashOf, openApiV2, openApiV3, openApiV3Root, v3PathOf, type JsonSchema, type OpenApiSource } from './openapi.ts';
 
-// TODO(schemas): the decoding schemas of api/schema once they land on main.
-const PROVISIONAL_SOURCE: OpenApiSource = {
-  schemaOf: () => ({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }),
-};
+/** The schemas that decode request bodies describe them to clients too. */
+const SCHEMA_SOURCE: OpenApiSource = { schemaOf: (kind) => SCHEMAS[kind] };
 
 interface Documents {
   v2: JsonSchema;
@@ -36,7 +35,7 @@ function acceptsJson(accept: string | undefined): boolean {
   });
 }
 
-export function mountOpenApi(app: Hono, source: OpenApiSource = PROVISIONAL_SOURCE): void {
+export function mountOpenApi(app: Hono, source: OpenApiSource = SCHEMA_SOURCE): void {
   const notAcceptable = () => new ApiError('NotAcceptable', 'only application/json is supported for the OpenAPI documents');
   app.get('/openapi/v2', (c) => {
     if (!acceptsJson(c.req.header('accept'))) throw notAcceptable();

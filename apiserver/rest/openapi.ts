@@ -32,24 +32,48 @@ const PASS_THROUGH = new Set([
   'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems', 'required', 'nullable', 'title',
 ]);
 
+/**
+ * Named structs (`$id`) hoisted out of the schemas being converted, so each
+ * appears once under definitions / components.schemas and is `$ref`ed, as in
+ * Kubernetes' own documents.
+ */
+export interface Definitions {
+  dialect: 'v2' | 'v3';
+  /** `#/definitions/` or `#/components/schemas/`. */
+  refPrefix: string;
+  schemas: Record<string, JsonSchema>;
+}
+
 /** One JSON Schema node as OpenAPI 3.0 (`v3`) or Swagger 2.0 (`v2`) schema. */
-export function convertSchema(schema: unknown, dialect: 'v2' | 'v3'): JsonSchema {
+export function convertSchema(schema: unknown, defs: Definitions, root = false): JsonSchema {
   if (!schema || typeof schema !== 'object') return {};
   const s = schema as JsonSchema;
+  const dialect = defs.dialect;
+  const id = typeof s.$id === 'string' ? s.$id : undefined;
+  if (id && !root) {
+    if (!defs.schemas[id]) {
+      defs.schemas[id] = {}; // placeholder first: a struct may (indirectly) contain itself
+      defs.schemas[id] = convertSchema(schema, defs, true);
+    }
+    return { $ref: `${defs.refPrefix}${id}` };
+  }
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(s)) {
     if (PASS_THROUGH.has(key) || key.startsWith('x-kubernetes-')) out[key] = structuredClone(value);
   }
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
-  if ('const' in s) out.enum = [s.const];
-  if (s.properties && typeof s.properties === 'object') {
-    out.properties = Object.fromEntries(Object.entries(s.properties as JsonSchema).map(([k, v]) => [k, convertSchema(v, dialect)]));
+  if ('const' in s) {
+    out.enum = [s.const];
+    out.type ??= typeof s.const === 'number' ? 'integer' : 'string';
   }
-  if (s.items) out.items = convertSchema(s.items, dialect);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convertSchema(s.additionalProperties, dialect);
+  if (s.properties && typeof s.properties === 'object') {
+    out.properties = Object.fromEntries(Object.entries(s.properties as JsonSchema).map(([k, v]) => [k, convertSchema(v, defs)]));
+  }
+  if (s.items) out.items = convertSchema(s.items, defs);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convertSchema(s.additionalProperties, defs);
   if (s.patternProperties && typeof s.patternProperties === 'object') {
     const [first] = Object.values(s.patternProperties as JsonSchema);
-    out.additionalProperties = convertSchema(first, dialect);
+    out.additionalProperties = convertSchema(first, defs);
     out.type ??= 'object';
   }
   const union = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
@@ -68,7 +92,7 @@ export function convertSchema(schema: unknown, dialect: 'v2' | 'v3'): JsonSchema
       out.type ??= typeof (union[0] as JsonSchema).const === 'number' ? 'integer' : 'string';
       out.enum = union.map((u) => (u as JsonSchema).const);
     } else if (dialect === 'v3') {
-      out.anyOf = union.map((u) => convertSchema(u, dialect));
+      out.anyOf = union.map((u) => convertSchema(u, defs));
     }
   }
   return out;
@@ -79,11 +103,15 @@ export interface OpenApiSource {
   schemaOf(kind: Kind): unknown;
 }
 
-function kindDefinition(info: ResourceInfo, source: OpenApiSource, dialect: 'v2' | 'v3'): JsonSchema {
-  const schema = convertSchema(source.schemaOf(info.kind), dialect);
+/** Adds the kind's definition (and every struct it names) to `defs`; returns the kind's definition name. */
+function addKindDefinition(info: ResourceInfo, source: OpenApiSource, defs: Definitions): string {
+  const raw = source.schemaOf(info.kind) as JsonSchema;
+  const name = typeof raw?.$id === 'string' ? raw.$id : definitionName(info);
+  const schema = convertSchema(raw, defs, true);
   schema.type ??= 'object';
   schema['x-kubernetes-group-version-kind'] = [gvkOf(info)];
-  return schema;
+  defs.schemas[name] = schema;
+  return name;
 }
 
 const STATUS_SCHEMA: JsonSchema = {
@@ -182,10 +210,10 @@ function operationsFor(info: ResourceInfo) {
   return { paths, groupTag };
 }
 
-function buildPaths(gv: GroupVersion, dialect: 'v2' | 'v3', ref: (name: string) => string): JsonSchema {
+function buildPaths(gv: GroupVersion, dialect: 'v2' | 'v3', ref: (name: string) => string, names: Map<string, string>): JsonSchema {
   const paths: JsonSchema = {};
   for (const info of gv.resources) {
-    const def = definitionName(info);
+    const def = names.get(info.kind) ?? definitionName(info);
     const { paths: list, groupTag } = operationsFor(info);
     for (const { path, ops, params } of list) {
       const item: JsonSchema = {};
@@ -234,30 +262,30 @@ const INFO = { title: 'Kubernetes (minik)', version: KUBE_GIT_VERSION };
 
 /** `/openapi/v3/api/v1`, `/openapi/v3/apis/networking.k8s.io/v1`. */
 export function openApiV3(gv: GroupVersion, source: OpenApiSource): JsonSchema {
-  const schemas: JsonSchema = { 'io.k8s.apimachinery.pkg.apis.meta.v1.Status': STATUS_SCHEMA };
-  for (const info of gv.resources) schemas[definitionName(info)] = kindDefinition(info, source, 'v3');
+  const defs: Definitions = { dialect: 'v3', refPrefix: '#/components/schemas/', schemas: { 'io.k8s.apimachinery.pkg.apis.meta.v1.Status': STATUS_SCHEMA } };
+  const names = new Map(gv.resources.map((info) => [info.kind as string, addKindDefinition(info, source, defs)]));
   return {
     openapi: '3.0.0',
     info: INFO,
-    paths: buildPaths(gv, 'v3', (n) => `#/components/schemas/${n}`),
-    components: { schemas, securitySchemes: { BearerToken: { type: 'apiKey', in: 'header', name: 'authorization', description: 'Bearer Token authentication' } } },
+    paths: buildPaths(gv, 'v3', (n) => `#/components/schemas/${n}`, names),
+    components: { schemas: defs.schemas, securitySchemes: { BearerToken: { type: 'apiKey', in: 'header', name: 'authorization', description: 'Bearer Token authentication' } } },
     security: [{ BearerToken: [] }],
   };
 }
 
 /** `/openapi/v2`: every group-version in one Swagger 2.0 document. */
 export function openApiV2(source: OpenApiSource): JsonSchema {
-  const definitions: JsonSchema = { 'io.k8s.apimachinery.pkg.apis.meta.v1.Status': STATUS_SCHEMA };
+  const defs: Definitions = { dialect: 'v2', refPrefix: '#/definitions/', schemas: { 'io.k8s.apimachinery.pkg.apis.meta.v1.Status': STATUS_SCHEMA } };
   let paths: JsonSchema = {};
   for (const gv of groupVersions(RESOURCES)) {
-    for (const info of gv.resources) definitions[definitionName(info)] = kindDefinition(info, source, 'v2');
-    paths = { ...paths, ...buildPaths(gv, 'v2', (n) => `#/definitions/${n}`) };
+    const names = new Map(gv.resources.map((info) => [info.kind as string, addKindDefinition(info, source, defs)]));
+    paths = { ...paths, ...buildPaths(gv, 'v2', (n) => `#/definitions/${n}`, names) };
   }
   return {
     swagger: '2.0',
     info: INFO,
     paths,
-    definitions,
+    definitions: defs.schemas,
     securityDefinitions: { BearerToken: { type: 'apiKey', in: 'header', name: 'authorization', description: 'Bearer Token authentication' } },
     security: [{ BearerToken: [] }],
   };

@@ -6,7 +6,7 @@
 
 import { formatLabels } from '../../api/labels.ts';
 import type { Kind } from '../../api/resources.ts';
-import type { AnyObject, Endpoints, Ingress, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import type { AnyObject, Endpoints, Event, Ingress, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
 import { age } from '../../cli/output/age.ts';
 import {
   endpointsList,
@@ -127,6 +127,21 @@ export const COLUMNS: Record<Kind, Column[]> = {
     nameColumn,
     { name: 'Status', description: 'The status of the namespace.', cell: (o) => (o as Namespace).status?.phase ?? 'Active' },
     ageColumn,
+  ],
+  Event: [
+    { name: 'Last Seen', description: 'The time at which the most recent occurrence of this event was recorded.', cell: (o, now) => age((o as Event).lastTimestamp ?? o.metadata.creationTimestamp, now) },
+    { name: 'Type', description: 'Type of this event (Normal, Warning).', cell: (o) => (o as Event).type ?? 'Normal' },
+    { name: 'Reason', description: 'A short, machine understandable string that gives the reason for this event.', cell: (o) => (o as Event).reason ?? '' },
+    { name: 'Object', description: 'The object that this event is about.', cell: (o) => {
+      const ref = (o as Event).involvedObject;
+      return `${(ref.kind ?? '').toLowerCase()}/${ref.name ?? ''}`;
+    } },
+    { name: 'Subobject', priority: 1, description: 'The part of the object this event is about.', cell: (o) => (o as Event).involvedObject.fieldPath ?? '' },
+    { name: 'Source', priority: 1, description: 'The component reporting this event.', cell: (o) => (o as Event).source?.component ?? (o as Event).reportingComponent ?? '' },
+    { name: 'Message', description: 'A human-readable description of the status of this operation.', cell: (o) => (o as Event).message ?? '' },
+    { name: 'First Seen', priority: 1, description: 'The time at which the event was first recorded.', cell: (o, now) => age((o as Event).firstTimestamp ?? o.metadata.creationTimestamp, now) },
+    { name: 'Count', priority: 1, description: 'The number of times this event has occurred.', cell: (o) => String((o as Event).count ?? 1) },
+    { ...nameColumn, priority: 1 },
   ],
 };
 

@@ -3,7 +3,7 @@
 // header and rows out.
 
 import type { Kind } from '../../api/resources.ts';
-import type { Endpoints, Ingress, KubeObject, LoadBalancerIngress, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import type { Endpoints, Event, Ingress, KubeObject, LoadBalancerIngress, Namespace, Node, Pod, Service } from '../../api/types.ts';
 import { formatLabels } from '../../api/labels.ts';
 import { age } from './age.ts';
 
@@ -163,6 +163,21 @@ const PRINTERS: Record<Kind, Printer> = {
       ];
     },
     wideRow: () => [],
+  },
+  Event: {
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    wide: ['SOURCE', 'COUNT'],
+    row: (obj, o) => {
+      const ev = obj as Event;
+      return [
+        age(ev.lastTimestamp ?? ev.metadata.creationTimestamp, o.now),
+        ev.type ?? 'Normal',
+        ev.reason ?? '',
+        `${(ev.involvedObject.kind ?? '').toLowerCase()}/${ev.involvedObject.name ?? ''}`,
+        ev.message ?? '',
+      ];
+    },
+    wideRow: (obj) => [(obj as Event).source?.component ?? NONE, String((obj as Event).count ?? 1)],
   },
   Namespace: {
     headers: ['NAME', 'STATUS', 'AGE'],

@@ -37,9 +37,9 @@ interface Conflict {
 
 const nowString = (now: Date) => now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** As structured-merge-diff names a manager in conflicts: its identity without the time. */
 function managerLabel(e: ManagedFieldsEntry): string {
-  if (e.operation === 'Update') return `"${e.manager}" using ${e.apiVersion}${e.time ? ` at ${e.time}` : ''}`;
-  return `"${e.manager}"`;
+  return e.operation === 'Update' ? `"${e.manager}" using ${e.apiVersion}` : `"${e.manager}"`;
 }
 
 export function conflictError(conflicts: Conflict[]): ApiError {

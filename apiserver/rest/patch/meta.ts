@@ -1,13 +1,10 @@
 // How each served type merges: which lists are maps keyed by some fields
 // (`x-kubernetes-list-map-keys` / `patchMergeKey`), which are sets, which are
 // atomic and replaced whole. Strategic merge patch and server-side apply both
-// walk objects with this. The values follow the Kubernetes Go types' tags
-// (k8s.io/api core/v1 and networking/v1).
-//
-// TODO(schemas): once api/schema carries these as x-kubernetes-* annotations,
-// build FieldMeta from the schema (metaFromSchema) instead of this table.
+// walk objects with this, read from the same schemas that decode requests.
 
 import type { Kind } from '../../../api/resources.ts';
+import { SCHEMAS } from '../../../api/schema/index.ts';
 
 export interface ListMeta {
   /** `map`: elements identified by `keys`; `set`: primitives, unique; `atomic`: replaced whole. */
@@ -32,88 +29,52 @@ export interface FieldMeta {
   atomic?: boolean;
 }
 
-const mapList = (keys: string[], items: FieldMeta = {}, patchMergeKey = keys[0]): FieldMeta => ({
-  list: { type: 'map', keys, patchMergeKey, patchStrategy: 'merge', items, ...(keys.includes('protocol') ? { keyDefaults: { protocol: 'TCP' } } : {}) },
-});
-const setList: FieldMeta = { list: { type: 'set', patchStrategy: 'merge' } };
-const atomicList = (items: FieldMeta = {}): FieldMeta => ({ list: { type: 'atomic', items } });
-const atomicMap: FieldMeta = { atomic: true };
+type Schema = Record<string, unknown>;
 
-const objectMeta: FieldMeta = {
-  fields: {
-    finalizers: setList,
-    ownerReferences: mapList(['uid']),
-    managedFields: atomicList(),
-  },
-};
+/** Kubernetes defaults a list-map key a client may leave out (ServicePort.protocol: TCP). */
+const KEY_DEFAULTS: Record<string, string> = { protocol: 'TCP' };
 
-const conditions = mapList(['type']);
+/**
+ * FieldMeta from a kind's schema (api/schema): the x-kubernetes-list-type,
+ * -list-map-keys, -patch-merge-key, -patch-strategy and -map-type annotations
+ * the schemas carry for exactly this purpose.
+ */
+export function metaFromSchema(schema: unknown): FieldMeta {
+  const s = (schema ?? {}) as Schema;
+  const meta: FieldMeta = {};
+  if (s['x-kubernetes-map-type'] === 'atomic') meta.atomic = true;
+  if (s.type === 'array') {
+    const listType = (s['x-kubernetes-list-type'] as ListMeta['type'] | undefined) ?? 'atomic';
+    const keys = s['x-kubernetes-list-map-keys'] as string[] | undefined;
+    const list: ListMeta = { type: listType, items: metaFromSchema(s.items) };
+    if (keys) list.keys = keys;
+    if (s['x-kubernetes-patch-merge-key']) list.patchMergeKey = s['x-kubernetes-patch-merge-key'] as string;
+    if (typeof s['x-kubernetes-patch-strategy'] === 'string' && (s['x-kubernetes-patch-strategy'] as string).split(',').includes('merge')) {
+      list.patchStrategy = 'merge';
+    }
+    const defaults = Object.fromEntries((keys ?? []).filter((k) => KEY_DEFAULTS[k]).map((k) => [k, KEY_DEFAULTS[k]]));
+    if (Object.keys(defaults).length) list.keyDefaults = defaults;
+    meta.list = list;
+    return meta;
+  }
+  if (s.properties && typeof s.properties === 'object') {
+    meta.fields = Object.fromEntries(Object.entries(s.properties as Schema).map(([k, v]) => [k, metaFromSchema(v)]));
+  }
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') meta.values = metaFromSchema(s.additionalProperties);
+  return meta;
+}
 
-const container: FieldMeta = {
-  fields: {
-    ports: mapList(['containerPort', 'protocol'], {}, 'containerPort'),
-    env: mapList(['name']),
-    command: atomicList(),
-    args: atomicList(),
-    volumeMounts: mapList(['mountPath']),
-  },
-};
+const cache = new Map<Kind, FieldMeta>();
 
-
-export const KIND_META: Record<Kind, FieldMeta> = {
-  Service: {
-    fields: {
-      metadata: objectMeta,
-      spec: {
-        fields: {
-          ports: mapList(['port', 'protocol'], {}, 'port'),
-          clusterIPs: atomicList(),
-          externalIPs: atomicList(),
-          ipFamilies: atomicList(),
-          selector: { atomic: true },
-        },
-      },
-      status: { fields: { loadBalancer: { fields: { ingress: atomicList() } }, conditions } },
-    },
-  },
-  Pod: {
-    fields: {
-      metadata: objectMeta,
-      spec: {
-        fields: {
-          containers: mapList(['name'], container),
-          initContainers: mapList(['name'], container),
-          volumes: mapList(['name']),
-          imagePullSecrets: mapList(['name']),
-          tolerations: atomicList(),
-        },
-      },
-      status: { fields: { conditions, podIPs: mapList(['ip']), containerStatuses: atomicList() } },
-    },
-  },
-  Node: {
-    fields: {
-      metadata: objectMeta,
-      spec: { fields: { podCIDRs: setList, taints: atomicList() } },
-      status: { fields: { addresses: mapList(['type']), conditions } },
-    },
-  },
-  Namespace: { fields: { metadata: objectMeta, spec: { fields: { finalizers: atomicList() } } } },
-  Endpoints: {
-    fields: {
-      metadata: objectMeta,
-      subsets: atomicList({ fields: { addresses: atomicList(), notReadyAddresses: atomicList(), ports: atomicList() } }),
-    },
-  },
-  Ingress: {
-    fields: {
-      metadata: objectMeta,
-      spec: { fields: { rules: atomicList(), tls: atomicList() } },
-      status: { fields: { loadBalancer: { fields: { ingress: atomicList() } } } },
-    },
-  },
-};
-
+/** How objects of `kind` merge, from the schema that decodes them. */
+export function kindMeta(kind: Kind): FieldMeta {
+  let meta = cache.get(kind);
+  if (!meta) {
+    meta = metaFromSchema(SCHEMAS[kind]);
+    cache.set(kind, meta);
+  }
+  return meta;
+}
 
 /** The meta of `key` inside a struct or map described by `meta`. */
 export function childMeta(meta: FieldMeta | undefined, key: string): FieldMeta {

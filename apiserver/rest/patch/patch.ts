@@ -10,7 +10,7 @@ import type { AnyObject } from '../../../api/types.ts';
 import { serverSideApply } from './apply.ts';
 import { readManagedFields, trackUpdate, type ManagedFieldsEntry } from './managed-fields.ts';
 import { isObject, mergePatch, type Json } from './merge.ts';
-import { KIND_META } from './meta.ts';
+import { kindMeta } from './meta.ts';
 import { strategicMergePatch } from './strategic.ts';
 
 export const PATCH_TYPES = {
@@ -66,7 +66,7 @@ function patchResourceVersion(patch: Json): string | undefined {
  */
 export function patchObject(info: ResourceInfo, live: AnyObject | undefined, name: string, req: PatchRequest): PatchOutcome {
   const kind = info.kind as Kind;
-  const meta = KIND_META[kind];
+  const meta = kindMeta(kind);
   if (req.type === PATCH_TYPES.apply) return applyPatch(info, live, name, req);
   if (!live) throw new ApiError('NotFound', `${info.plural} "${name}" not found`, { name, kind: info.plural });
 
@@ -120,7 +120,7 @@ function applyPatch(info: ResourceInfo, live: AnyObject | undefined, name: strin
       { name, kind: info.plural },
     );
   }
-  const result = serverSideApply(live, obj, KIND_META[info.kind as Kind], { manager: req.manager, force: req.force, now: req.now });
+  const result = serverSideApply(live, obj, kindMeta(info.kind as Kind), { manager: req.manager, force: req.force, now: req.now });
   const object = result.object;
   if (live) object.metadata.resourceVersion = live.metadata.resourceVersion;
   setManagedFields(object, result.managedFields);

@@ -1,13 +1,18 @@
-// Running short commands (`ip`, `sysctl`, `nsenter`) behind one small
-// interface, so node and pod networking can be unit-tested with a fake that
-// records calls, and run for real inside a chosen network namespace.
+// The one door to external commands (ip, nft, iptables-restore, conntrack,
+// nsenter, sysctl...) for every role: the agent programs its node through it,
+// `minik up` builds the lab through it. fake.ts is its in-memory twin.
+//
+// One contract: `run` throws ExecError (code EXEC_FAILED) when the command
+// exits non-zero, unless the caller says `allowFailure`, in which case the
+// result carries the exit status and the caller decides. A missing binary
+// reads as exit status 127, like a shell says it.
 
 import { execFile } from 'node:child_process';
 
 export interface ExecResult {
   stdout: string;
   stderr: string;
-  /** exit status; 0 on success */
+  /** exit status; 0 on success, 127 when the command could not be started */
   code: number;
 }
 
@@ -35,6 +40,8 @@ export class ExecError extends Error {
   }
 }
 
+export const isExecError = (err: unknown): err is ExecError => err instanceof ExecError;
+
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** Runs commands on this machine, in the caller's own namespaces. */
@@ -42,12 +49,14 @@ export const realExec: Exec = {
   run(argv, options = {}) {
     return new Promise((resolve, reject) => {
       const child = execFile(argv[0], argv.slice(1), { maxBuffer: MAX_OUTPUT, encoding: 'utf8' }, (err, stdout, stderr) => {
+        // A missing binary surfaces as ENOENT (a string code) with no exit status.
         const spawnFailed = err && typeof (err as NodeJS.ErrnoException).code === 'string';
         const code = err ? (spawnFailed ? 127 : (child.exitCode ?? 1)) : 0;
-        const result = { stdout, stderr: spawnFailed && !stderr ? err.message : stderr, code };
+        const result = { stdout: stdout ?? '', stderr: spawnFailed && !stderr ? err.message : (stderr ?? ''), code };
         if (code !== 0 && !options.allowFailure) reject(new ExecError(argv, code, result.stderr));
         else resolve(result);
       });
+      child.stdin?.on('error', () => {}); // a command that exits without reading stdin is not our error
       if (options.input !== undefined) child.stdin?.end(options.input);
       else child.stdin?.end();
     });
@@ -65,44 +74,8 @@ export function netnsExec(inner: Exec, netns: string): Exec {
   };
 }
 
-export interface RecordedCall {
-  argv: string[];
-  input?: string;
-}
-
-type Responder = (argv: string[]) => Partial<ExecResult> | undefined;
-
-/**
- * In-memory twin for unit tests: records every call and answers from
- * responders (first match wins); unmatched commands succeed with no output.
- */
-export class FakeExec implements Exec {
-  readonly calls: RecordedCall[] = [];
-  private readonly responders: Responder[] = [];
-
-  /** Answer commands whose argv starts with `prefix` (joined by spaces). */
-  on(prefix: string, result: Partial<ExecResult> | ((argv: string[]) => Partial<ExecResult>)): this {
-    this.responders.push((argv) => {
-      if (!argv.join(' ').startsWith(prefix)) return undefined;
-      return typeof result === 'function' ? result(argv) : result;
-    });
-    return this;
-  }
-
-  /** Every call as one string per command, for easy assertions. */
-  commands(): string[] {
-    return this.calls.map((c) => c.argv.join(' '));
-  }
-
-  async run(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    this.calls.push({ argv, input: options.input });
-    let answer: Partial<ExecResult> | undefined;
-    for (const responder of this.responders) {
-      answer = responder(argv);
-      if (answer) break;
-    }
-    const result: ExecResult = { stdout: answer?.stdout ?? '', stderr: answer?.stderr ?? '', code: answer?.code ?? 0 };
-    if (result.code !== 0 && !options.allowFailure) throw new ExecError(argv, result.code, result.stderr);
-    return result;
-  }
+/** True when `command` can be started here (`command -v`). */
+export async function hasCommand(exec: Exec, command: string): Promise<boolean> {
+  const result = await exec.run(['sh', '-c', `command -v ${command}`], { allowFailure: true });
+  return result.code === 0;
 }

@@ -1,5 +1,5 @@
 // Reading state from `ip -j`: the few fields of iproute2's JSON output that
-// node and pod networking look at, and a helper that runs and parses it.
+// node, pod and lab networking look at, and helpers that run and parse it.
 
 import type { Exec } from './exec.ts';
 
@@ -31,6 +31,12 @@ export interface IpNetns {
   id?: number;
 }
 
+/** Parses `ip -j ...` output; ip prints nothing at all (not `[]`) when a list is empty. */
+export function parseIpJson<T>(stdout: string): T[] {
+  const text = stdout.trim();
+  return text === '' ? [] : (JSON.parse(text) as T[]);
+}
+
 /** Runs `ip -j ARGS` and parses the answer; a device that does not exist reads as `[]`. */
 export async function ipJson<T>(exec: Exec, args: string[]): Promise<T[]> {
   const result = await exec.run(['ip', '-j', ...args], { allowFailure: true });
@@ -38,8 +44,7 @@ export async function ipJson<T>(exec: Exec, args: string[]): Promise<T[]> {
     if (/does not exist|Cannot find device|No such file/i.test(result.stderr)) return [];
     throw new Error(`ip -j ${args.join(' ')}: ${result.stderr.trim()}`);
   }
-  const text = result.stdout.trim();
-  return text ? (JSON.parse(text) as T[]) : [];
+  return parseIpJson<T>(result.stdout);
 }
 
 /** `default` in `ip -j route` output means 0.0.0.0/0; a host route has no `/32`. */

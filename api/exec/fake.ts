@@ -1,10 +1,18 @@
-// In-memory twin of `Exec` for unit tests: records every command and models
-// just enough of `ip` (namespaces, links, veth pairs, addresses) that the lab's
-// apply / inspect / destroy can be tested for idempotence without root.
-// Commands it does not model succeed with empty output, or answer through
-// `respond` when a test wants something specific.
+// In-memory twin of Exec for unit tests of every role: records every command
+// and answers from responders (`on(prefix, ...)`, then the `respond` hook);
+// unmatched commands succeed with no output. With `{ modelIp: true }` it also
+// models just enough of `ip` (namespaces, links, veth pairs, addresses) that
+// the lab's apply / inspect / destroy can be tested for idempotence without root.
+// Like the real one, a non-zero answer throws unless the caller allows failure.
 
-import type { Exec, ExecResult } from './exec.ts';
+import { ExecError, type Exec, type ExecOptions, type ExecResult } from './exec.ts';
+
+export interface RecordedCall {
+  argv: string[];
+  input?: string;
+}
+
+type Responder = (argv: string[]) => Partial<ExecResult> | undefined;
 
 interface FakeLink {
   netns: string | null;
@@ -17,28 +25,54 @@ const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
 const fail = (stderr: string, code = 1): ExecResult => ({ code, stdout: '', stderr });
 
 export class FakeExec implements Exec {
-  readonly calls: string[][] = [];
+  readonly calls: RecordedCall[] = [];
   readonly namespaces = new Set<string>();
   readonly links: FakeLink[] = [];
-  /** Checked first; return undefined to fall through to the ip model. */
-  respond?: (argv: string[]) => ExecResult | undefined;
+  /** Checked after the `on` responders; return undefined to fall through (to the ip model, if on). */
+  respond?: (argv: string[]) => Partial<ExecResult> | undefined;
+  private readonly responders: Responder[] = [];
+  private readonly modelIp: boolean;
 
-  async run(argv: string[]): Promise<ExecResult> {
-    this.calls.push([...argv]);
-    const canned = this.respond?.(argv);
-    if (canned) return canned;
-    if (argv[0] === 'ip') return this.ip(argv.slice(1));
-    return ok();
+  constructor(options: { modelIp?: boolean } = {}) {
+    this.modelIp = options.modelIp ?? false;
   }
 
-  /** Commands as one line each, the form golden files use. */
+  /** Answer commands whose argv starts with `prefix` (joined by spaces). */
+  on(prefix: string, result: Partial<ExecResult> | ((argv: string[]) => Partial<ExecResult>)): this {
+    this.responders.push((argv) => {
+      if (!argv.join(' ').startsWith(prefix)) return undefined;
+      return typeof result === 'function' ? result(argv) : result;
+    });
+    return this;
+  }
+
+  /** Every call as one string per command, for easy assertions. */
+  commands(): string[] {
+    return this.calls.map((c) => c.argv.join(' '));
+  }
+
+  /** Same as commands(): the form golden files use. */
   lines(): string[] {
-    return this.calls.map((c) => c.join(' '));
+    return this.commands();
   }
 
   /** The commands that changed something (everything but `ip -j ... list/show`). */
   mutations(): string[] {
     return this.lines().filter((l) => !/^ip (-n \S+ )?-j /.test(l));
+  }
+
+  async run(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    this.calls.push({ argv: [...argv], input: options.input });
+    let answer: Partial<ExecResult> | undefined;
+    for (const responder of this.responders) {
+      answer = responder(argv);
+      if (answer) break;
+    }
+    answer ??= this.respond?.(argv);
+    if (!answer && this.modelIp && argv[0] === 'ip') answer = this.ip(argv.slice(1));
+    const result: ExecResult = { stdout: answer?.stdout ?? '', stderr: answer?.stderr ?? '', code: answer?.code ?? 0 };
+    if (result.code !== 0 && !options.allowFailure) throw new ExecError(argv, result.code, result.stderr);
+    return result;
   }
 
   private ip(args: string[]): ExecResult {
