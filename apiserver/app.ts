@@ -6,9 +6,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError, badRequest } from '../api/errors.ts';
 import { RESOURCES, type Kind, type ResourceInfo } from '../api/resources.ts';
 import type { AnyObject, KubeObject } from '../api/types.ts';
+import { readObject } from './request-body.ts';
 import { tokenMatches } from './auth.ts';
 import type { Registry } from './registry/registry.ts';
 import { mountDiscovery } from './rest/discovery-routes.ts';
+import { enforceFieldValidation } from './rest/field-validation.ts';
 import { dryRunOf, listOrWatch, patchHandler, respond, trackWrite, type HandlerConfig } from './rest/handlers.ts';
 import { mountPodLog, type PodLogReader } from './rest/pod-log.ts';
 import { decodeProtobuf, isProtobuf } from './rest/protobuf/decode.ts';
@@ -17,30 +19,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 function statusResponse(c: Context, err: ApiError): Response {
   return c.json(err.toStatus(), err.code as 400);
-}
-
-async function readObject(c: Context, info: ResourceInfo): Promise<AnyObject> {
-  let body: unknown;
-  // kubectl's typed clients (create service|ingress|namespace) send protobuf.
-  if (isProtobuf(c.req.header('content-type'))) body = decodeProtobuf(new Uint8Array(await c.req.arrayBuffer()));
-  else {
-    const text = await c.req.text();
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
-  const obj = body as AnyObject;
-  obj.kind ??= info.kind as AnyObject['kind'];
-  obj.apiVersion ??= info.apiVersion;
-  if (obj.kind !== info.kind) throw badRequest(`the kind of the provided object (${obj.kind}) does not match the resource (${info.plural})`);
-  if (obj.apiVersion !== info.apiVersion) {
-    throw badRequest(`the apiVersion of the provided object (${obj.apiVersion}) does not match the resource (${info.apiVersion})`);
-  }
-  if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('the object has no metadata');
-  return obj;
 }
 
 function placeInNamespace(obj: AnyObject, info: ResourceInfo, namespace: string | undefined): void {
@@ -52,6 +30,14 @@ function placeInNamespace(obj: AnyObject, info: ResourceInfo, namespace: string 
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   obj.metadata.namespace = namespace;
+}
+
+/** The body must name the object the URL names (Kubernetes' wording); returns the name. */
+function matchName(obj: AnyObject, name: string): string {
+  if (obj.metadata.name !== name) {
+    throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+  }
+  return name;
 }
 
 export interface AppOptions extends HandlerConfig {
@@ -103,7 +89,8 @@ function mountResource(app: Hono, registry: Registry, info: ResourceInfo, config
   if (info.namespaced) app.get(`${info.groupPath}/${info.plural}`, list);
 
   app.post(collection, async (c) => {
-    const obj = await readObject(c, info);
+    const { object: obj, dropped } = await readObject(c, info);
+    enforceFieldValidation(c, info, dropped);
     placeInNamespace(obj, info, ns(c));
     trackWrite(c, info, undefined, obj);
     return respond(c, info, await registry.create(obj, dryRunOf(c)), 201);
@@ -112,19 +99,18 @@ function mountResource(app: Hono, registry: Registry, info: ResourceInfo, config
   app.get(item, (c) => respond(c, info, registry.get(kind, ns(c), c.req.param('name')!), 200, config));
 
   app.put(item, async (c) => {
-    const obj = await readObject(c, info);
+    const { object: obj, dropped } = await readObject(c, info);
+    enforceFieldValidation(c, info, dropped);
     placeInNamespace(obj, info, ns(c));
-    const name = c.req.param('name')!;
-    if (obj.metadata.name !== name) {
-      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    }
+    const name = matchName(obj, c.req.param('name')!);
     trackWrite(c, info, registry.store.get(kind, ns(c), name), obj);
     return c.json(await registry.update(obj, dryRunOf(c)));
   });
 
   app.put(`${item}/status`, async (c) => {
-    const obj = await readObject(c, info);
-    const name = c.req.param('name')!;
+    const { object: obj } = await readObject(c, info);
+    placeInNamespace(obj, info, ns(c));
+    const name = matchName(obj, c.req.param('name')!);
     return c.json(await registry.updateStatus(kind, ns(c), name, (obj as KubeObject).status, obj.metadata.resourceVersion, dryRunOf(c)));
   });
 

@@ -5,15 +5,18 @@
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from '../../api/errors.ts';
 import { applyDefaults, prepareForUpdate } from '../../api/defaults.ts';
 import { matchesSelector, parseSelector } from '../../api/labels.ts';
-import { resourceByKind, type Kind } from '../../api/resources.ts';
-import type { AnyObject, Endpoints, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import { ALL_KINDS, resourceByKind, type Kind } from '../../api/resources.ts';
+import { decodeObject } from '../../api/schema/index.ts';
+import type { AnyObject, Endpoints, Ingress, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import { isValidCidr } from '../../api/names.ts';
 import { validateObject } from '../../api/validation.ts';
+import { validateNodeStatus, validateStatus, type StatusContext } from '../../api/validation-status.ts';
 import type { AllocatorConfig } from '../allocators/allocators.ts';
 import { computeEndpoints, hasSelector, selectsPod } from '../controllers/endpoints.ts';
 import { pickNode } from '../scheduler.ts';
 import type { Store, TransactOptions, Tx } from '../store/store.ts';
 import { allocateServiceValues, releaseServiceValues } from './services.ts';
-import { releaseAll } from '../allocators/allocators.ts';
+import { POOLS, releaseAll } from '../allocators/allocators.ts';
 import { objectKey } from '../../api/resources.ts';
 import { endpointEvents, eventCreated, loadBalancerEvents, recordEventTx } from '../events.ts';
 
@@ -30,6 +33,24 @@ function stripServerFields(obj: AnyObject): void {
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** List order: namespace, then name (plain string comparison, so it is total and stable). */
+function byNamespaceAndName(a: AnyObject, b: AnyObject): number {
+  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
+  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Every object entering the registry is decoded against its kind's schema
+ * first (REST bodies already were; this also covers PATCH results and
+ * in-process callers), so nothing of the wrong type is ever stored.
+ */
+function decodeInput<T extends AnyObject>(input: T): T {
+  if (!input || typeof input !== 'object') throw badRequest('the request body must be a JSON object');
+  if (!(ALL_KINDS as readonly string[]).includes(input.kind)) return input; // validation names the unknown kind
+  return decodeObject(input.kind as Kind, input).object as T;
 }
 
 export class Registry {
@@ -52,9 +73,7 @@ export class Registry {
     const items = this.store.list<T>(kind, resourceByKind(kind).namespaced ? options.namespace : undefined);
     return items
       .filter((o) => !selector || matchesSelector(o.metadata.labels ?? {}, selector))
-      .sort((a, b) =>
-        (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
-      );
+      .sort(byNamespaceAndName);
   }
 
   // ---- writes --------------------------------------------------------------
@@ -63,6 +82,11 @@ export class Registry {
   // (defaults, validation, allocation) without committing it.
   async create<T extends AnyObject>(input: T, options: TransactOptions = {}): Promise<T> {
     const obj = this.admit(input);
+    // Only a Node keeps the status it is created with (as in Kubernetes); it must be well-formed.
+    if (obj.kind === 'Node') {
+      const errors = validateNodeStatus(obj as Node);
+      if (errors.length) throw invalid(obj.kind, obj.metadata.name, errors);
+    }
     return this.store.transact((tx) => {
       const info = resourceByKind(obj.kind as Kind);
       this.requireNamespace(tx, obj);
@@ -102,7 +126,10 @@ export class Registry {
     }, options);
   }
 
-  /** PUT .../status: replaces only status (agents report pod state this way). */
+  /**
+   * PUT .../status: replaces only status (agents report pod state this way),
+   * decoded and validated like Kubernetes does (api/validation-status.ts).
+   */
   async updateStatus<T extends AnyObject>(
     kind: Kind,
     namespace: string | undefined,
@@ -111,13 +138,19 @@ export class Registry {
     resourceVersion?: string,
     options: TransactOptions = {},
   ): Promise<T> {
+    const info = resourceByKind(kind);
+    // Endpoints has no status subresource in Kubernetes.
+    if (kind === 'Endpoints') throw new ApiError('NotFound', 'the server could not find the requested resource');
+    const decoded = decodeObject(kind, { kind, apiVersion: info.apiVersion, metadata: { name }, status }).object as KubeObject;
     return this.store.transact((tx) => {
-      const info = resourceByKind(kind);
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
       if (!old) throw notFound(info.plural, name);
       if (resourceVersion && resourceVersion !== old.metadata.resourceVersion) throw conflict(info.plural, name);
-      if (sameJson((old as KubeObject).status, status)) return old as T;
-      const updated = tx.update({ ...old, status } as AnyObject);
+      const next = { ...old, status: decoded.status } as AnyObject;
+      const errors = validateStatus(next, this.statusContext(tx, old));
+      if (errors.length) throw invalid(kind, name, errors);
+      if (sameJson((old as KubeObject).status, decoded.status)) return old as T;
+      const updated = tx.update(next);
       this.afterWrite(tx, updated, old);
       return updated as T;
     }, options);
@@ -147,15 +180,27 @@ export class Registry {
 
   // ---- hooks -----------------------------------------------------------------
 
-  /** Defaults and validation that need no store: rejects before any transaction. */
+  /** Decoding, defaults and validation that need no store: rejects before any transaction. */
   private admit<T extends AnyObject>(input: T): T {
-    if (!input || typeof input !== 'object' || !input.metadata || typeof input.metadata !== 'object') {
-      throw badRequest('the object has no metadata');
-    }
-    const obj = applyDefaults(structuredClone(input));
+    const decoded = decodeInput(input);
+    if (!decoded.metadata || typeof decoded.metadata !== 'object') throw badRequest('the object has no metadata');
+    const obj = applyDefaults(decoded);
     const errors = validateObject(obj);
     if (errors.length) throw invalid(obj.kind, obj.metadata?.name ?? '', errors);
     return obj;
+  }
+
+  /** What a status write is checked against: the pod's node's CIDR, the service's allocated LB address. */
+  private statusContext(tx: Tx, old: AnyObject): StatusContext {
+    if (old.kind === 'Pod' && old.spec.nodeName) {
+      const cidr = tx.get<Node>('Node', undefined, old.spec.nodeName)?.spec.podCIDR;
+      if (cidr && isValidCidr(cidr).length === 0) return { podCidr: { node: old.spec.nodeName, cidr } };
+    }
+    if (old.kind === 'Service') {
+      const owner = objectKey('Service', old.metadata.namespace, old.metadata.name);
+      return { allocatedIngress: tx.heldBy(POOLS.loadBalancerIp, owner).map((ip) => ({ ip })) };
+    }
+    return {};
   }
 
   private requireNamespace(tx: Tx, obj: AnyObject): void {
@@ -181,6 +226,9 @@ export class Registry {
       }
       case 'Namespace':
         (obj as Namespace).status = { phase: 'Active' };
+        break;
+      case 'Ingress':
+        delete (obj as Ingress).status; // server-owned, as in Kubernetes
         break;
     }
   }

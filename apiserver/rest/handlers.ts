@@ -10,7 +10,9 @@ import type { Kind, ResourceInfo } from '../../api/resources.ts';
 import type { AnyObject, KubeObject } from '../../api/types.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { TransactOptions } from '../store/store.ts';
+import { decodeObject } from '../../api/schema/index.ts';
 import { matchesFields, parseFieldSelector } from './field-selector.ts';
+import { enforceFieldValidation } from './field-validation.ts';
 import { trackUpdate } from './patch/managed-fields.ts';
 import { kindMeta } from './patch/meta.ts';
 import { PATCH_TYPES, patchObject, patchTypeOf, setManagedFields } from './patch/patch.ts';
@@ -131,7 +133,9 @@ export async function patchHandler(c: Context, registry: Registry, info: Resourc
   for (let attempt = 0; ; attempt++) {
     const live = registry.store.get<AnyObject>(kind, info.namespaced ? namespace : undefined, name);
     const outcome = patchObject(info, live, name, { type, body, manager, force, now: new Date() });
-    const obj = outcome.object;
+    // The patched object goes through the decoder like any body: unknown fields are reported per fieldValidation.
+    const { object: obj, dropped } = decodeObject(kind, outcome.object);
+    if (attempt === 0) enforceFieldValidation(c, info, dropped);
     if (info.namespaced) obj.metadata.namespace = namespace;
     try {
       if (status) {

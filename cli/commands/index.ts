@@ -13,7 +13,9 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
-import { execCommand, logsCommand, rulesCommand, sshCommand } from './lab-access.ts';
+import { execCommand, logsCommand, sshCommand } from './lab-access.ts';
+import { rulesCommand } from './rules.ts';
+import { traceCommand } from './trace.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
 
@@ -33,6 +35,7 @@ export const COMMANDS: CommandModule[] = [
   sshCommand,
   logsCommand,
   rulesCommand,
+  traceCommand,
   apiserverCommand,
   agentCommand,
   echoCommand,
