@@ -117,6 +117,12 @@ export function createLoadBalancerAnnouncer(options: LoadBalancerAnnouncerOption
   async function guard(): Promise<void> {
     if (guardian || !options.probe || closed) return;
     const iface = await announcer.interface();
+    // ARP requests this node sends carry its own IP as sender, never an LB
+    // IP: otherwise each one refreshes neighbours' entries for the LB IP, and
+    // a refreshed entry ignores the next holder's gratuitous ARP for a second
+    // (the kernel's neighbour locktime).
+    const arp = await (options.exec ?? realExec).run(['sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_announce=2'], { allowFailure: true });
+    if (arp.code !== 0) options.log(`lb: cannot set arp_announce=2: ${arp.stderr.trim()}`);
     guardian = startGuardian(iface, ownedLabel(iface), options.log);
   }
 
