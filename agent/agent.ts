@@ -85,7 +85,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     log: deps.log,
   });
   // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.
-  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log });
+  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log, probe: {} });
   // DNS answers from its own state, rebuilt beside the sync loop, never in front of the proxier.
   const dnsFeed = new DnsFeed({ domain: CLUSTER.domain, reverseCidrs: [options.serviceCidr, options.clusterCidr] });
   const dns = await startDnsServer({
