@@ -16,6 +16,7 @@ import { installServiceCommand } from './install-service.ts';
 import { execCommand, logsCommand, rulesCommand, sshCommand } from './lab-access.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
+import { boxBuildCommand } from '../lab/box-command.ts';
 
 export const COMMANDS: CommandModule[] = [
   upCommand,
@@ -37,4 +38,5 @@ export const COMMANDS: CommandModule[] = [
   agentCommand,
   echoCommand,
   installServiceCommand,
+  boxBuildCommand,
 ];
