@@ -20,6 +20,7 @@ import { rulesCommand } from './rules.ts';
 import { traceCommand } from './trace.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
+import { boxBuildCommand } from '../lab/box-command.ts';
 
 export const COMMANDS: CommandModule[] = [
   upCommand,
@@ -46,4 +47,5 @@ export const COMMANDS: CommandModule[] = [
   installServiceCommand,
   linkCommand,
   uninstallCommand,
+  boxBuildCommand,
 ];
