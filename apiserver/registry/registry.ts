@@ -130,8 +130,8 @@ export class Registry {
    */
   async updateStatus<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string): Promise<T> {
     const info = resourceByKind(kind);
-    // Endpoints has no status subresource in Kubernetes.
-    if (kind === 'Endpoints') throw new ApiError('NotFound', 'the server could not find the requested resource');
+    // Endpoints and Event have no status subresource in Kubernetes.
+    if (kind === 'Endpoints' || kind === 'Event') throw new ApiError('NotFound', 'the server could not find the requested resource');
     const decoded = decodeObject(kind, { kind, apiVersion: info.apiVersion, metadata: { name }, status }).object as KubeObject;
     return this.store.transact((tx) => {
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
