@@ -82,6 +82,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     clusterCidr: options.clusterCidr,
     podCIDR,
     stateDir: options.stateDir,
+    ipvsScheduler: options.ipvsScheduler,
     log: deps.log,
   });
   // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.

@@ -2,6 +2,7 @@
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
 import { CLUSTER, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
+import { DEFAULT_SCHEDULER, SCHEDULERS, type Scheduler } from './proxy/ipvs/names.ts';
 
 export { PROXY_MODES, type ProxyMode };
 
@@ -17,6 +18,7 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'netns-prefix', description: "prefix of pod network namespaces (default minik-NODE)" },
   { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },
   { name: 'cluster-cidr', description: 'range of pod addresses', default: CLUSTER.clusterCidr },
+  { name: 'ipvs-scheduler', description: `IPVS scheduler in proxy mode ipvs: ${SCHEDULERS.join(' | ')}`, default: DEFAULT_SCHEDULER },
 ];
 
 export interface AgentOptions {
@@ -31,6 +33,8 @@ export interface AgentOptions {
   netnsPrefix: string;
   serviceCidr: string;
   clusterCidr: string;
+  /** --ipvs-scheduler: how ipvs mode picks a real server. */
+  ipvsScheduler: Scheduler;
 }
 
 export class AgentConfigError extends Error {
@@ -45,6 +49,8 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
   if (!nodeIp || !/^\d+\.\d+\.\d+\.\d+$/.test(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
   const mode = f['proxy-mode'] as ProxyMode;
   if (!PROXY_MODES.includes(mode)) throw new AgentConfigError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${mode}"`);
+  const scheduler = f['ipvs-scheduler']!;
+  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new AgentConfigError(`--ipvs-scheduler must be one of ${SCHEDULERS.join(', ')}, got "${scheduler}"`);
   if (!f.token && !f['token-file']) throw new AgentConfigError('a token is required: --token or --token-file');
   let url: URL;
   try {
@@ -67,5 +73,6 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
     netnsPrefix: f['netns-prefix'] ?? `minik-${nodeName}`,
     serviceCidr: f['service-cidr']!,
     clusterCidr: f['cluster-cidr']!,
+    ipvsScheduler: scheduler as Scheduler,
   };
 }
