@@ -1,6 +1,7 @@
 // `minik agent` flags, each with its MINIK_* environment fallback.
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
+import { isIPv4 } from '../api/ip.ts';
 import { CLUSTER, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
 
 export { PROXY_MODES, type ProxyMode };
@@ -42,7 +43,7 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
   const nodeName = f['node-name'];
   const nodeIp = f['node-ip'];
   if (!nodeName) throw new AgentConfigError('--node-name is required');
-  if (!nodeIp || !/^\d+\.\d+\.\d+\.\d+$/.test(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
+  if (!nodeIp || !isIPv4(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
   const mode = f['proxy-mode'] as ProxyMode;
   if (!PROXY_MODES.includes(mode)) throw new AgentConfigError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${mode}"`);
   if (!f.token && !f['token-file']) throw new AgentConfigError('a token is required: --token or --token-file');

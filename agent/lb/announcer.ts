@@ -18,7 +18,7 @@
 
 import type { Exec } from '../node/exec.ts';
 import { type IpAddrInfo, type IpLink, ipJson } from '../node/ip-json.ts';
-import { compareIps } from './election.ts';
+import { compareIps } from '../../api/ip.ts';
 
 export const OWNED_LABEL_SUFFIX = ':mlb';
 /** Used when `<iface>:mlb` exceeds Linux' 15-character label limit. */

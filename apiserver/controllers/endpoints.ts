@@ -2,6 +2,7 @@
 // computed from the Pods its selector matches. Pure; the registry calls it
 // inside the same transaction as the change that made it necessary.
 
+import { compareIps } from '../../api/ip.ts';
 import { matchesLabels } from '../../api/labels.ts';
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '../../api/types.ts';
 
@@ -39,12 +40,7 @@ export function selectsPod(svc: Service, pod: Pod): boolean {
   );
 }
 
-const byIp = (a: EndpointAddress, b: EndpointAddress) => {
-  const pa = a.ip.split('.').map(Number);
-  const pb = b.ip.split('.').map(Number);
-  for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
-  return 0;
-};
+const byIp = (a: EndpointAddress, b: EndpointAddress) => compareIps(a.ip, b.ip);
 
 /**
  * Endpoints for a selector service: one subset per distinct set of resolved
