@@ -1,6 +1,7 @@
 // `minik agent` flags, each with its MINIK_* environment fallback.
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
+import { isIPv4 } from '../api/ip.ts';
 import { CLUSTER, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
 import { DEFAULT_SCHEDULER, SCHEDULERS, type Scheduler } from './proxy/ipvs/names.ts';
 
@@ -46,7 +47,7 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
   const nodeName = f['node-name'];
   const nodeIp = f['node-ip'];
   if (!nodeName) throw new AgentConfigError('--node-name is required');
-  if (!nodeIp || !/^\d+\.\d+\.\d+\.\d+$/.test(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
+  if (!nodeIp || !isIPv4(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
   const mode = f['proxy-mode'] as ProxyMode;
   if (!PROXY_MODES.includes(mode)) throw new AgentConfigError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${mode}"`);
   const scheduler = f['ipvs-scheduler']!;

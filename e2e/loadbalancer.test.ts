@@ -126,15 +126,20 @@ if (skip) {
   });
 
   /**
-   * From the client: the time (ms since epoch, the node clock = ours) of the
-   * first answer through `ip` after `since`, trying every ~100 ms with a
-   * 200 ms connect budget, so the resolution is a few hundred ms at worst.
+   * From the client: the time (ms since epoch; the namespaces share our
+   * clock) of the first answer through `ip`. A new connection starts every
+   * 50 ms, each with its own 1 s budget, so one that was sent to the dead
+   * node does not hide the first one that could succeed: resolution ~50 ms.
    */
   async function firstAnswerAfter(ip: string, timeoutMs: number): Promise<number | undefined> {
-    const script = `end=$(( $(date +%s%3N) + ${timeoutMs} )); while [ $(date +%s%3N) -lt $end ]; do ` +
-      `if curl -s -o /dev/null -m 0.2 http://${ip}/; then date +%s%3N; exit 0; fi; done; exit 1`;
+    const file = `/tmp/minik-e2e-lb-${process.pid}`;
+    const script = `rm -f ${file}; end=$(( $(date +%s%3N) + ${timeoutMs} )); ` +
+      `while [ ! -s ${file} ] && [ $(date +%s%3N) -lt $end ]; do ` +
+      `(curl -s -o /dev/null -m 1 http://${ip}/ && date +%s%3N >> ${file}) & sleep 0.05; done; wait; ` +
+      `sort -n ${file} | head -1; rm -f ${file}`;
     const res = await lab.inNetns(lab.name + '-client', ['sh', '-c', script], timeoutMs + 5_000);
-    return res.code === 0 ? Number(res.stdout.trim()) : undefined;
+    const first = Number(res.stdout.trim().split('\n')[0]);
+    return res.stdout.trim() ? first : undefined;
   }
 
   /** Samples, until stop(), the most nodes with their LAN link up that held `ip` at one moment. */

@@ -41,6 +41,8 @@ test('a node whose every heard peer (two or more) fell silent at once is isolate
     await b.close();
     await c.close();
     t.ms += 1000;
+    assert.equal([...a.down()], [], 'time alone (our own stall) does not make peers dead: rounds must go unanswered too');
+    await new Promise((r) => setTimeout(r, 250)); // > 10 rounds of 10 ms
     assert.equal([...a.down()].sort(), ['b', 'c']);
     assert.ok(a.isolated());
   } finally {

@@ -4,6 +4,11 @@
 // has been silent for DEAD_AFTER_MS is down, well before the apiserver's
 // three missed heartbeats (3 s) say so, so its IPs move in under a second.
 //
+// Silence is counted in our own probe rounds as well as in time: a peer is
+// down only after every one of the last DEAD_AFTER_MS / PROBE_INTERVAL_MS
+// rounds went unanswered, so a stall of this agent's own event loop (pongs
+// waiting unread in the socket) never makes a peer look dead.
+//
 // A peer never heard from counts as alive (an agent without the prober, or
 // one still starting): only the apiserver's Ready condition judges it.
 // This node is isolated when its own pings cannot leave (ENETUNREACH: its
@@ -15,7 +20,7 @@ import { createSocket, type Socket } from 'node:dgram';
 
 export const PROBE_PORT = 7946;
 export const PROBE_INTERVAL_MS = 100;
-export const DEAD_AFTER_MS = 700;
+export const DEAD_AFTER_MS = 600;
 
 export interface PeerProberOptions {
   nodeName: string;
@@ -33,6 +38,8 @@ export interface PeerProberOptions {
 interface Peer {
   ip: string;
   lastHeard?: number;
+  /** Probe rounds sent since it last answered. */
+  unanswered: number;
 }
 
 export class PeerProber {
@@ -44,11 +51,13 @@ export class PeerProber {
   private readonly now: () => number;
   private readonly port: number;
   private readonly deadAfter: number;
+  private readonly deadRounds: number;
 
   private constructor(private readonly options: PeerProberOptions) {
     this.now = options.now ?? Date.now;
     this.port = options.port ?? PROBE_PORT;
     this.deadAfter = options.deadAfterMs ?? DEAD_AFTER_MS;
+    this.deadRounds = Math.max(1, Math.floor(this.deadAfter / (options.intervalMs ?? PROBE_INTERVAL_MS)));
     this.socket = createSocket('udp4');
   }
 
@@ -64,7 +73,7 @@ export class PeerProber {
     for (const [name, ip] of peers) {
       if (name === this.options.nodeName) continue;
       const known = this.peers.get(name);
-      if (!known || known.ip !== ip) this.peers.set(name, { ip });
+      if (!known || known.ip !== ip) this.peers.set(name, { ip, unanswered: 0 });
     }
   }
 
@@ -72,7 +81,7 @@ export class PeerProber {
   down(): Set<string> {
     const now = this.now();
     const out = new Set<string>();
-    for (const [name, peer] of this.peers) if (peer.lastHeard !== undefined && now - peer.lastHeard >= this.deadAfter) out.add(name);
+    for (const [name, peer] of this.peers) if (this.silent(peer, now)) out.add(name);
     return out;
   }
 
@@ -81,7 +90,11 @@ export class PeerProber {
     const now = this.now();
     if (this.unreachableAt !== undefined && now - this.unreachableAt < this.deadAfter) return true;
     const heard = [...this.peers.values()].filter((p) => p.lastHeard !== undefined);
-    return heard.length >= 2 && heard.every((p) => now - p.lastHeard! >= this.deadAfter);
+    return heard.length >= 2 && heard.every((p) => this.silent(p, now));
+  }
+
+  private silent(peer: Peer, now: number): boolean {
+    return peer.lastHeard !== undefined && now - peer.lastHeard >= this.deadAfter && peer.unanswered >= this.deadRounds;
   }
 
   close(): Promise<void> {
@@ -109,7 +122,10 @@ export class PeerProber {
       this.socket.send(`pong ${this.options.nodeName}`, port, from, () => {});
     } else if (verb === 'pong') {
       const peer = this.peers.get(name);
-      if (peer && peer.ip === from) peer.lastHeard = this.now();
+      if (peer && peer.ip === from) {
+        peer.lastHeard = this.now();
+        peer.unanswered = 0;
+      }
       this.unreachableAt = undefined;
       this.check();
     }
@@ -117,6 +133,7 @@ export class PeerProber {
 
   private round(): void {
     for (const peer of this.peers.values()) {
+      peer.unanswered += 1;
       this.socket.send(`ping ${this.options.nodeName}`, this.port, peer.ip, (err) => {
         const code = (err as NodeJS.ErrnoException | null)?.code;
         if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL') this.unreachableAt = this.now();
