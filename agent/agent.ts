@@ -47,13 +47,19 @@ async function readToken(options: AgentOptions): Promise<string> {
   return (await readFile(options.tokenFile!, 'utf8')).trim();
 }
 
+/** How REST and gRPC reach the apiserver: TLS trusting --ca-file, or plaintext for an http:// --server. */
+async function readSecurity(options: AgentOptions): Promise<{ ca?: string; plaintext: boolean }> {
+  return { ca: options.caFile ? await readFile(options.caFile, 'utf8') : undefined, plaintext: options.plaintext };
+}
+
 /** The pod status fields whose change is worth a write. */
 const statusDigest = (s: Pod['status']) =>
   JSON.stringify([s?.phase, s?.podIP, s?.restartCount ?? 0, s?.conditions?.find((c) => c.type === 'Ready')?.status]);
 
 export async function startAgent(options: AgentOptions, deps: AgentDeps): Promise<RunningAgent> {
   const token = await readToken(options);
-  const grpc = new MinikGrpcClient({ address: options.grpcServer, token });
+  const security = await readSecurity(options);
+  const grpc = new MinikGrpcClient({ address: options.grpcServer, token, ...security });
   const registration = { name: options.nodeName, internalIP: options.nodeIp, proxyMode: options.proxyMode };
   const node = await grpc.register(registration).catch((err) => {
     grpc.close();
@@ -66,7 +72,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   await bindServiceAddress(CLUSTER.dnsServiceIp);
   await routeServiceCidr({ serviceCidr: options.serviceCidr, gateway: net.gateway });
 
-  const api = new Client({ server: options.server, token });
+  const api = new Client({ server: options.server, token, ca: security.ca });
   const cache = new WatchCache();
   const runtime = new PodRuntime({
     nodeName: options.nodeName,
@@ -208,6 +214,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   const watchHandle: WatchHandle = watch({
     address: options.grpcServer,
     token,
+    ...security,
     kinds: WATCHED,
     onEvent: (event) => {
       cache.apply(event);

@@ -63,8 +63,9 @@ test('a broken config file is a ConfigError naming the file', () => {
   assert.throws(() => parseConfigFile('- a\n- b\n', '/p'), /expected a map/);
 });
 
-test('host:port servers get http://; trailing slashes go', () => {
-  assert.is(resolveConfig({ server: '127.0.0.1:6443/' }, {}, () => undefined).server, 'http://127.0.0.1:6443');
+test('host:port servers get https:// (the apiserver speaks only HTTPS); trailing slashes go; http:// is kept', () => {
+  assert.is(resolveConfig({ server: '127.0.0.1:6443/' }, {}, () => undefined).server, 'https://127.0.0.1:6443');
+  assert.is(resolveConfig({ server: 'http://127.0.0.1:6443' }, {}, () => undefined).server, 'http://127.0.0.1:6443');
 });
 
 test('formatConfigFile round-trips through parseConfigFile', () => {
