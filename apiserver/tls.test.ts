@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { certificateSans, loadOrCreateTls, servingSans, SERVING_VALIDITY_DAYS, TLS_FILES, type ServingTls } from './tls.ts';
+import { certificateSans, loadOrCreateCa, loadOrCreateTls, servingSans, SERVING_VALIDITY_DAYS, TLS_FILES, type ServingTls } from './tls.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -144,6 +144,20 @@ test('a lost CA key means a new CA and a new serving certificate', async () => {
   assert.is(again.issued, 'ca');
   assert.is.not(again.caPem, first.caPem);
   assert.ok(new X509Certificate(again.certPem).checkIssued(new X509Certificate(again.caPem)));
+});
+
+test('a CA put in place beforehand (as the Vagrant lab does, key in SEC1 form as openssl writes it) is used, not replaced', async () => {
+  const hostDir = tempDir();
+  const ca = await loadOrCreateCa(hostDir);
+  assert.ok(ca.created);
+  assert.is((await loadOrCreateCa(hostDir)).created, false, 'kept on the second call');
+  const dataDir = tempDir();
+  writeFileSync(join(dataDir, TLS_FILES.caCert), ca.certPem);
+  writeFileSync(join(dataDir, TLS_FILES.caKey), createPrivateKey(ca.keyPem).export({ type: 'sec1', format: 'pem' }) as string, { mode: 0o600 });
+  const tls = await loadOrCreateTls(dataDir, SANS);
+  assert.is(tls.issued, 'serving');
+  assert.is(tls.caPem, ca.certPem);
+  assert.ok(new X509Certificate(tls.certPem).verify(new X509Certificate(ca.certPem).publicKey));
 });
 
 test('garbage in a certificate file is replaced, not fatal', async () => {

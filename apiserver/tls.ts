@@ -164,38 +164,52 @@ function usableCa(cert: X509Certificate | undefined, keyPem: string | undefined,
   return new Date(cert.validTo).getTime() > now.getTime() + DAY_MS;
 }
 
+export interface CaFiles {
+  certPem: string;
+  keyPem: string;
+  /** Whether this call made it (none was there, or the one there was unusable). */
+  created: boolean;
+}
+
+/**
+ * The CA in `dir` (ca.crt, ca.key), made when missing, unusable or expired.
+ * Also what `minik up --provider vagrant` calls on the host, so the VMs get
+ * the CA the host's CLI already trusts.
+ */
+export async function loadOrCreateCa(dir: string, now: Date = new Date()): Promise<CaFiles> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const certPath = join(dir, TLS_FILES.caCert);
+  const keyPath = join(dir, TLS_FILES.caKey);
+  const certPem = await readOptional(certPath);
+  const keyPem = await readOptional(keyPath);
+  if (usableCa(parseCert(certPem), keyPem, now)) return { certPem: certPem!, keyPem: keyPem!, created: false };
+  const made = await issueCa(now);
+  await writeAtomic(keyPath, made.keyPem, 0o600);
+  await writeAtomic(certPath, made.certPem, 0o644);
+  return { ...made, created: true };
+}
+
 /**
  * Loads the CA and serving certificate from `dataDir`, making what is
  * missing or unfit. Keys are written with mode 0600.
  */
 export async function loadOrCreateTls(dataDir: string, sans: SubjectAltNames, now: Date = new Date()): Promise<ServingTls> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const ca = await loadOrCreateCa(dataDir, now);
   const path = (name: keyof typeof TLS_FILES) => join(dataDir, TLS_FILES[name]);
-  let caPem = await readOptional(path('caCert'));
-  let caKeyPem = await readOptional(path('caKey'));
   let certPem = await readOptional(path('servingCert'));
   let keyPem = await readOptional(path('servingKey'));
-  let issued: ServingTls['issued'] = 'none';
-
-  let ca = parseCert(caPem);
-  if (!usableCa(ca, caKeyPem, now)) {
-    const made = await issueCa(now);
-    await writeAtomic(path('caKey'), made.keyPem, 0o600);
-    await writeAtomic(path('caCert'), made.certPem, 0o644);
-    [caPem, caKeyPem, ca] = [made.certPem, made.keyPem, new X509Certificate(made.certPem)];
-    issued = 'ca';
-  }
+  let issued: ServingTls['issued'] = ca.created ? 'ca' : 'none';
 
   const cert = parseCert(certPem);
-  const problem = cert && keyPem ? safeProblem(cert, keyPem, ca, sans, now) : 'missing';
+  const problem = cert && keyPem ? safeProblem(cert, keyPem, new X509Certificate(ca.certPem), sans, now) : 'missing';
   if (problem) {
-    const made = await issueServing({ certPem: caPem!, keyPem: caKeyPem! }, sans, now);
+    const made = await issueServing(ca, sans, now);
     await writeAtomic(path('servingKey'), made.keyPem, 0o600);
     await writeAtomic(path('servingCert'), made.certPem, 0o644);
     [certPem, keyPem] = [made.certPem, made.keyPem];
     if (issued === 'none') issued = 'serving';
   }
-  return { caPem: caPem!, caFile: path('caCert'), certPem: certPem!, keyPem: keyPem!, issued };
+  return { caPem: ca.certPem, caFile: path('caCert'), certPem: certPem!, keyPem: keyPem!, issued };
 }
 
 function safeProblem(cert: X509Certificate, keyPem: string, ca: X509Certificate, sans: SubjectAltNames, now: Date): string | undefined {
@@ -263,7 +277,9 @@ async function issueCa(now: Date): Promise<Issued> {
 async function issueServing(ca: Issued, sans: SubjectAltNames, now: Date): Promise<Issued> {
   const lib = await loadX509();
   const caCert = new lib.X509Certificate(ca.certPem);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', lib.PemConverter.decodeFirst(ca.keyPem), EC_ALGORITHM, false, ['sign']);
+  // Any PEM form of the key (PKCS#8, or SEC1 from openssl/Ruby), as PKCS#8 for webcrypto.
+  const pkcs8 = createPrivateKey(ca.keyPem).export({ type: 'pkcs8', format: 'der' });
+  const caKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, EC_ALGORITHM, false, ['sign']);
   const keys = (await webcrypto.subtle.generateKey(EC_ALGORITHM, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
   const cert = await lib.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
