@@ -158,3 +158,14 @@ export function normalizeServer(server: string): string {
   const s = server.trim().replace(/\/+$/, '');
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`;
 }
+
+/** The PEM of a resolved CA, reading its file through `readFile` when the config names one. */
+export async function loadCa(ca: ResolvedConfig['ca'], readFile: (path: string) => Promise<string>): Promise<string | undefined> {
+  if (!ca) return undefined;
+  if ('pem' in ca) return ca.pem;
+  try {
+    return await readFile(ca.file);
+  } catch (err) {
+    throw new ConfigError(`error loading certificate authority "${ca.file}": ${(err as Error).message}`);
+  }
+}

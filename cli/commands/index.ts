@@ -13,6 +13,7 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
+import { kubeconfigCommand } from './kubeconfig.ts';
 import { execCommand, logsCommand, rulesCommand, sshCommand } from './lab-access.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
@@ -20,6 +21,7 @@ import { echoCommand } from '../../agent/echo/command.ts';
 export const COMMANDS: CommandModule[] = [
   upCommand,
   downCommand,
+  kubeconfigCommand,
   statusCommand,
   getCommand,
   describeCommand,

@@ -131,17 +131,6 @@ async function readConfigText(io: Io, path: string): Promise<{ text?: string; er
   }
 }
 
-/** The PEM of the configured CA, reading it from its file when the config names one. */
-async function readCa(io: Io, ca: ResolvedConfig['ca']): Promise<string | undefined> {
-  if (!ca) return undefined;
-  if ('pem' in ca) return ca.pem;
-  try {
-    return await io.readFile(ca.file);
-  } catch (err) {
-    throw new Error(`error loading certificate authority "${ca.file}": ${(err as Error).message}`);
-  }
-}
-
 export function createContext(io: Io, flags: ConfigFlags): CommandContext {
   let config: Promise<ResolvedConfig> | undefined;
   let client: Promise<Client> | undefined;
@@ -159,7 +148,8 @@ export function createContext(io: Io, flags: ConfigFlags): CommandContext {
     client: () =>
       (client ??= (async () => {
         const c = await ctx.config();
-        return new Client({ server: c.server, token: c.token, ca: await readCa(io, c.ca), fetch: io.fetch });
+        const { loadCa } = await import('../config.ts');
+        return new Client({ server: c.server, token: c.token, ca: await loadCa(c.ca, (p) => io.readFile(p)), fetch: io.fetch });
       })()),
   };
   return ctx;

@@ -47,7 +47,8 @@ export interface LabRecord {
   apiPort: number;
 }
 
-const recordFile = (layout: LabLayout) => join(layout.dir, 'lab.json');
+export const labRecordPath = (layout: LabLayout) => join(layout.dir, 'lab.json');
+const recordFile = labRecordPath;
 
 export function readLabRecord(layout: LabLayout): LabRecord | undefined {
   try {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { X509Certificate } from 'node:crypto';
 import { runCli } from '../commands/run-cli.ts';
@@ -29,13 +29,14 @@ function checkout() {
   return {
     dir,
     config: join(root, 'home', '.minik', 'config'),
+    kubeconfig: join(root, 'kube', 'config'),
     token: join(dir, '.vagrant', 'minik-token'),
     caDir: join(dir, '.vagrant', 'minik-ca'),
     upLog: join(dir, '.vagrant/minik/logs/vagrant-up.log'),
   };
 }
 
-function lab(dir: string, configPath: string) {
+function lab(dir: string, configPath: string, kubeconfig = join(dirname(dirname(dirname(configPath))), 'kube', 'config')) {
   const vagrant = new FakeVagrantExec();
   const builds: string[] = [];
   const waits: { server: string; token: string; nodes: string[]; caFile?: string }[] = [];
@@ -56,7 +57,7 @@ function lab(dir: string, configPath: string) {
       err: (t) => void err.push(t),
       readStdin: async () => '',
       readFile: async (path) => readFileSync(path, 'utf8'),
-      env: { HOME: '/nonexistent', MINIK_CONFIG: configPath, MINIK_VAGRANT_DIR: dir },
+      env: { HOME: '/nonexistent', MINIK_CONFIG: configPath, MINIK_VAGRANT_DIR: dir, KUBECONFIG: kubeconfig },
       now: () => new Date(),
       untilSignal: () => new Promise(() => {}),
       selfArgv: ['/nonexistent/minik'],
@@ -125,6 +126,43 @@ test('up --provider vagrant passes --nodes, --proxy-mode and --lan through, and 
   const again = await minik('up', '--provider', 'vagrant', '--nodes', '2', '--proxy-mode', 'ipvs', '--lan', '192.168.57.0/24', '--name', 'vm');
   assert.match(again.out, 'Kept the lab CA');
   assert.is(readFileSync(join(c.caDir, 'ca.crt'), 'utf8'), ca, 'running VMs trust it: kept');
+});
+
+test('up merges context minik-LAB into $KUBECONFIG and makes it current; down takes it out and leaves the rest', async () => {
+  const c = checkout();
+  mkdirSync(dirname(c.kubeconfig), { recursive: true });
+  const other = 'apiVersion: v1\nkind: Config\nclusters:\n- name: kind-kind\n  cluster:\n    server: https://127.0.0.1:40000\nusers:\n- name: kind-kind\n  user:\n    token: x\ncontexts:\n- name: kind-kind\n  context:\n    cluster: kind-kind\n    user: kind-kind\ncurrent-context: kind-kind\n';
+  writeFileSync(c.kubeconfig, other);
+  const { minik } = lab(c.dir, c.config, c.kubeconfig);
+  const up = await minik('up', '--provider', 'vagrant', '--name', 'vm');
+  assert.is(up.code, 0, up.err);
+  assert.match(up.out, `kubectl: context "minik-vm" in ${c.kubeconfig} is now current`);
+  const merged = parse(readFileSync(c.kubeconfig, 'utf8'));
+  assert.is(statSync(c.kubeconfig).mode & 0o777, 0o600);
+  assert.is(merged['current-context'], 'minik-vm');
+  assert.equal(merged.contexts.map((x: { name: string }) => x.name), ['kind-kind', 'minik-vm']);
+  const cluster = merged.clusters.find((x: { name: string }) => x.name === 'minik-vm').cluster;
+  assert.is(cluster.server, 'https://192.168.56.10:6443');
+  assert.is(Buffer.from(cluster['certificate-authority-data'], 'base64').toString(), readFileSync(join(c.caDir, 'ca.crt'), 'utf8'));
+  assert.is(merged.users.find((x: { name: string }) => x.name === 'minik-vm').user.token, readFileSync(c.token, 'utf8'));
+
+  const down = await minik('down');
+  assert.is(down.code, 0, down.err);
+  assert.match(down.out, `kubectl: removed context "minik-vm" from ${c.kubeconfig}`);
+  const after = parse(readFileSync(c.kubeconfig, 'utf8'));
+  assert.equal(after.contexts.map((x: { name: string }) => x.name), ['kind-kind']);
+  assert.equal(after.clusters, parse(other).clusters);
+  assert.is(after['current-context'], '', 'ours was current: unset, as kind does');
+});
+
+test('up --no-kubeconfig leaves the kubeconfig alone (and does not create one)', async () => {
+  const c = checkout();
+  const { minik } = lab(c.dir, c.config, c.kubeconfig);
+  const up = await minik('up', '--provider', 'vagrant', '--no-kubeconfig');
+  assert.is(up.code, 0, up.err);
+  assert.not.match(up.out, 'kubectl: context');
+  assert.not.ok(existsSync(c.kubeconfig));
+  assert.ok(existsSync(c.config), 'the minik config is still written');
 });
 
 test('up --provider vagrant keeps a bigger lab bigger, and refuses a different --lan', async () => {
