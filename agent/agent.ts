@@ -52,9 +52,15 @@ async function readToken(options: AgentOptions): Promise<string> {
   return (await readFile(options.tokenFile!, 'utf8')).trim();
 }
 
+/** How REST and gRPC reach the apiserver: TLS trusting --ca-file, or plaintext for an http:// --server. */
+async function readSecurity(options: AgentOptions): Promise<{ ca?: string; plaintext: boolean }> {
+  return { ca: options.caFile ? await readFile(options.caFile, 'utf8') : undefined, plaintext: options.plaintext };
+}
+
 export async function startAgent(options: AgentOptions, deps: AgentDeps): Promise<RunningAgent> {
   const token = await readToken(options);
-  const grpc = new MinikGrpcClient({ address: options.grpcServer, token });
+  const security = await readSecurity(options);
+  const grpc = new MinikGrpcClient({ address: options.grpcServer, token, ...security });
   const registration = { name: options.nodeName, internalIP: options.nodeIp, proxyMode: options.proxyMode };
   const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: deps.log }).catch((err) => {
     grpc.close();
@@ -67,7 +73,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   await bindServiceAddress(CLUSTER.dnsServiceIp);
   await routeServiceCidr({ serviceCidr: options.serviceCidr, gateway: net.gateway });
 
-  const api = new Client({ server: options.server, token });
+  const api = new Client({ server: options.server, token, ca: security.ca });
   const runtime = new PodRuntime({
     nodeName: options.nodeName,
     podCIDR,
@@ -181,7 +187,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     node,
     registration,
     nodeService: grpc,
-    watch: (handlers) => watch({ address: options.grpcServer, token, ...handlers }),
+    watch: (handlers) => watch({ address: options.grpcServer, token, ...security, ...handlers }),
     kinds: WATCHED,
     sync: syncReportingFailures,
     onEvent: (kind, watched) => dnsFeed.changed(kind, watched),

@@ -8,7 +8,8 @@ import { DEFAULT_SCHEDULER, SCHEDULERS, type Scheduler } from './proxy/ipvs/name
 export { PROXY_MODES, type ProxyMode };
 
 export const AGENT_FLAGS: readonly FlagSpec[] = [
-  { name: 'server', description: 'apiserver REST URL', default: 'http://127.0.0.1:6443' },
+  { name: 'server', description: 'apiserver REST URL', default: 'https://127.0.0.1:6443' },
+  { name: 'ca-file', description: "the apiserver's CA certificate (DATA_DIR/ca.crt on the server); default: the system's roots" },
   { name: 'grpc-server', description: 'apiserver gRPC address (default: the --server host, port + 1)' },
   { name: 'token', description: 'bearer token' },
   { name: 'token-file', description: 'file holding the bearer token' },
@@ -25,6 +26,10 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
 export interface AgentOptions {
   server: string;
   grpcServer: string;
+  /** PEM file of the CA the apiserver's certificate must chain to. */
+  caFile?: string;
+  /** An http:// --server: REST and gRPC without TLS (only a test server speaks that). */
+  plaintext: boolean;
   token?: string;
   tokenFile?: string;
   nodeName: string;
@@ -57,14 +62,18 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
   try {
     url = new URL(f.server!);
   } catch {
-    throw new AgentConfigError(`--server must be a URL like http://192.168.77.1:6443, got "${f.server}"`);
+    throw new AgentConfigError(`--server must be a URL like https://192.168.77.1:6443, got "${f.server}"`);
   }
-  const restPort = Number(url.port || 80);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AgentConfigError(`--server must be an https:// URL, got "${f.server}"`);
+  const plaintext = url.protocol === 'http:';
+  const restPort = Number(url.port || (plaintext ? 80 : 443));
   const grpcServer = f['grpc-server'] ?? `${url.hostname}:${restPort + 1}`;
   parseHostPort(grpcServer, '--grpc-server');
   return {
     server: f.server!.replace(/\/$/, ''),
     grpcServer,
+    caFile: f['ca-file'],
+    plaintext,
     token: f.token,
     tokenFile: f['token-file'],
     nodeName,

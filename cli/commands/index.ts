@@ -15,6 +15,7 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
+import { kubeconfigCommand } from './kubeconfig.ts';
 import { execCommand, logsCommand, sshCommand } from './lab-access.ts';
 import { rulesCommand } from './rules.ts';
 import { traceCommand } from './trace.ts';
@@ -25,6 +26,7 @@ import { boxBuildCommand } from '../lab/box-command.ts';
 export const COMMANDS: CommandModule[] = [
   upCommand,
   downCommand,
+  kubeconfigCommand,
   statusCommand,
   getCommand,
   describeCommand,
