@@ -6,6 +6,8 @@
 export const DEFAULT_LAB = 'minik';
 export const DEFAULT_LAN = '192.168.77.0/24';
 export const LABS_ROOT = '/var/lib/minik/labs';
+/** The CA certificate's name in the apiserver's data dir: made there at first start, handed to agents and clients. */
+export const SERVER_CA_FILE = 'ca.crt';
 
 /** Lab names prefix interface names (`<lab>-host`), which Linux caps at 15 characters. */
 export const LAB_NAME_PATTERN = /^[a-z][a-z0-9]{0,9}$/;

@@ -35,11 +35,11 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** List order: namespace, then name (plain string comparison, so it is total and stable). */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** List order: namespace, then name (code-point order: total, and the same in every locale). */
 function byNamespaceAndName(a: AnyObject, b: AnyObject): number {
-  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  return compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareText(a.metadata.name, b.metadata.name);
 }
 
 /**
@@ -139,8 +139,8 @@ export class Registry {
     options: TransactOptions = {},
   ): Promise<T> {
     const info = resourceByKind(kind);
-    // Endpoints has no status subresource in Kubernetes.
-    if (kind === 'Endpoints') throw new ApiError('NotFound', 'the server could not find the requested resource');
+    // Endpoints and Event have no status subresource in Kubernetes.
+    if (kind === 'Endpoints' || kind === 'Event') throw new ApiError('NotFound', 'the server could not find the requested resource');
     const decoded = decodeObject(kind, { kind, apiVersion: info.apiVersion, metadata: { name }, status }).object as KubeObject;
     return this.store.transact((tx) => {
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
