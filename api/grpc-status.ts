@@ -20,6 +20,8 @@ const CODE_FOR_REASON: Record<Reason, GrpcCode> = {
   RequestEntityTooLarge: GrpcCode.RESOURCE_EXHAUSTED,
   UnsupportedMediaType: GrpcCode.INVALID_ARGUMENT,
   MethodNotAllowed: GrpcCode.UNIMPLEMENTED,
+  NotAcceptable: GrpcCode.INVALID_ARGUMENT,
+  Expired: GrpcCode.OUT_OF_RANGE,
   InternalError: GrpcCode.INTERNAL,
   ServiceUnavailable: GrpcCode.UNAVAILABLE,
 };
