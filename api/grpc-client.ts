@@ -28,6 +28,8 @@ export interface RegisterRequest {
   name: string;
   internalIP: string;
   proxyMode?: string;
+  /** The pod CIDR this node already uses; the server keeps it when it is free. */
+  podCIDR?: string;
 }
 
 /** `http://10.0.0.1:6444/` → `10.0.0.1:6444`. */
@@ -89,6 +91,7 @@ export class MinikGrpcClient {
       name: request.name,
       internalIp: request.internalIP,
       proxyMode: request.proxyMode ?? '',
+      podCidr: request.podCIDR ?? '',
     })) as RegisterResponseMessage;
     return JSON.parse(response.nodeJson) as Node;
   }

@@ -18,7 +18,10 @@ const CODE_FOR_REASON: Record<Reason, GrpcCode> = {
   AlreadyExists: GrpcCode.ALREADY_EXISTS,
   Conflict: GrpcCode.ABORTED,
   RequestEntityTooLarge: GrpcCode.RESOURCE_EXHAUSTED,
+  UnsupportedMediaType: GrpcCode.INVALID_ARGUMENT,
   MethodNotAllowed: GrpcCode.UNIMPLEMENTED,
+  NotAcceptable: GrpcCode.INVALID_ARGUMENT,
+  Expired: GrpcCode.OUT_OF_RANGE,
   InternalError: GrpcCode.INTERNAL,
   ServiceUnavailable: GrpcCode.UNAVAILABLE,
 };

@@ -73,6 +73,11 @@ export const CLUSTER = {
   nftTable: 'minik',
 } as const;
 
-/** The proxy modes of the design (the agent refuses the ones it cannot run yet). */
-export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
+/** Node liveness, shared by the agent (how often it beats) and the apiserver (when it gives up on a node). */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+/** A node is NotReady after this many missed heartbeats. */
+export const MISSED_HEARTBEATS = 3;
+
+/** The proxy modes of the design (agent/proxy/registry.ts says what each needs from the host). */
+export const PROXY_MODES = ['nftables', 'iptables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];

@@ -4,6 +4,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { CLUSTER } from '../api/layout.ts';
 import { allocatorConfig } from './allocators/allocators.ts';
@@ -12,6 +13,7 @@ import { loadOrCreateToken } from './auth.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { ApiserverOptions } from './options.ts';
 import { Nodes } from './registry/nodes.ts';
+import { fileLogReader } from './rest/pod-log.ts';
 import { Registry } from './registry/registry.ts';
 import { openLevel } from './store/kv.ts';
 import { Store } from './store/store.ts';
@@ -51,7 +53,7 @@ export async function startApiserver(options: ApiserverOptions): Promise<Running
   const nodes = new Nodes(registry, allocators);
   nodes.start();
 
-  const app = createApp(registry, { token });
+  const app = createApp(registry, { token, podLogs: fileLogReader(options.nodeStateRoot ?? `${dirname(options.dataDir)}/nodes`) });
   const httpServers = await Promise.all(
     options.listen.map(
       (addr) =>

@@ -9,14 +9,17 @@ import { allocatorConfig } from './allocators/allocators.ts';
 import { createApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { Registry } from './registry/registry.ts';
+import type { KvDb } from './store/kv.ts';
 import { MemoryKv } from './store/memory-kv.ts';
 import { Store } from './store/store.ts';
 import { loadOrCreateTls, servingSans, type ServingTls } from './tls.ts';
 
 export const TEST_TOKEN = 'test-token';
 
-export async function testApiserver(overrides: Partial<Parameters<typeof allocatorConfig>[0]> = {}) {
-  const store = await Store.open(new MemoryKv());
+/** `kv`: the database to open (another instance's, to test a restart); a fresh MemoryKv by default. */
+export async function testApiserver(overrides: Partial<Parameters<typeof allocatorConfig>[0]> = {}, kv: KvDb = new MemoryKv()) {
+  // Objects that do not decode are reported by the store's own tests; here they would only be noise.
+  const store = await Store.open(kv, { onUndecodable: () => {} });
   const allocators = allocatorConfig({
     serviceCidr: CLUSTER.serviceCidr,
     nodePortRange: CLUSTER.nodePortRange,
@@ -45,7 +48,7 @@ export async function testApiserver(overrides: Partial<Parameters<typeof allocat
     }
     return { status: res.status, body: json };
   }
-  return { store, registry, allocators, app, request };
+  return { store, registry, allocators, app, request, kv };
 }
 
 let sharedTls: Promise<ServingTls> | undefined;

@@ -18,7 +18,7 @@ import { labLayout } from '../api/layout.ts';
 import { trustingFetch } from '../api/tls-fetch.ts';
 import { writeMinikConfig } from '../cli/lab/config.ts';
 import { isRunning, pidFilePath } from '../cli/lab/daemons.ts';
-import { realExec } from '../cli/lab/exec.ts';
+import { realExec } from '../api/exec/exec.ts';
 import { applyLab, destroyLab, inspectLab, planLab } from '../cli/lab/netns.ts';
 import { pickApiPort } from '../cli/lab/ports.ts';
 import { oraProgress } from '../cli/lab/progress.ts';

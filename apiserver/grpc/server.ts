@@ -101,6 +101,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       name: request.name,
       internalIP: request.internalIp,
       proxyMode: request.proxyMode || undefined,
+      podCIDR: request.podCidr || undefined,
     });
     return { nodeJson: JSON.stringify(node) };
   });

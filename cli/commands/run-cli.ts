@@ -17,6 +17,7 @@ const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--server <url>', description: 'API server URL (else MINIK_SERVER, else ~/.minik/config)' },
   { flags: '--token <token>', description: 'Bearer token (else MINIK_TOKEN, else ~/.minik/config)' },
   { flags: '--ca-file <path>', description: "The apiserver's CA certificate (else MINIK_CA_FILE, else ~/.minik/config)" },
+  { flags: '--no-color', description: 'Never colour the output (also NO_COLOR=1); pipes never get colour' },
 ];
 const HELP_OPTION: OptionSpec = { flags: '-h, --help', description: 'Show help for this command' };
 const VERSION_OPTION: OptionSpec = { flags: '--version', description: 'Print the minik version' };
@@ -65,6 +66,26 @@ export function dispatch(argv: string[], commands: CommandModule[]): Dispatch {
   if (!match) return { argv, words };
   const used = new Set(positions.slice(0, match.name.split(' ').length));
   return { module: match, argv: [match.name, ...argv.filter((_, i) => !used.has(i))], words };
+}
+
+/**
+ * The first flag no spec declares, spelled as typed (cac would report it
+ * camelCased: `--showLabels` for `--show-labels`). Values of flags are never
+ * flags; `--flag=value` is checked by its name.
+ */
+export function unknownFlag(argv: string[], specs: OptionSpec[]): string | undefined {
+  const names = new Set(specs.flatMap((s) => optionNames(s).names));
+  for (const token of argv) {
+    if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue;
+    if (token.startsWith('--')) {
+      const name = token.split('=')[0];
+      if (!names.has(name)) return name;
+      continue;
+    }
+    const letters = token.slice(1).split('=')[0];
+    for (const letter of letters) if (!names.has(`-${letter}`)) return `-${letter}`;
+  }
+  return undefined;
 }
 
 /** mri reads a lone `-` as a flag; `-f -` (stdin) must stay a value. */
@@ -193,6 +214,13 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
     return 0;
   }
 
+  if (!module.allowUnknownOptions) {
+    const unknown = unknownFlag(found.argv.slice(1), [...GLOBAL_OPTIONS, HELP_OPTION, VERSION_OPTION, ...(module.options ?? [])]);
+    if (unknown) {
+      io.err(`error: unknown flag: ${unknown}\n`);
+      return 1;
+    }
+  }
   const cli = cac('minik');
   for (const spec of [...GLOBAL_OPTIONS, HELP_OPTION, VERSION_OPTION]) cli.option(spec.flags, spec.description);
   const command = cli.command(`${module.name}${module.args ? ` ${module.args}` : ''}`, module.description, {
@@ -220,6 +248,7 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
       caFile: optionalString(input.options.caFile),
     };
     ctx = createContext(io, flags);
+    ctx.noColor = input.options.color === false;
     const code = await module.run(ctx, input);
     return typeof code === 'number' ? code : 0;
   } catch (err) {

@@ -4,7 +4,7 @@
 // Heavy modules (ora, the lab itself) load inside `run`, so `minik --help`
 // stays fast.
 
-import { DEFAULT_LAB, DEFAULT_LAN } from '../../api/layout.ts';
+import { DEFAULT_LAB, DEFAULT_LAN, PROXY_MODES } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
 // Type only: ../config.ts loads yaml, which `minik --help` must not.
@@ -19,12 +19,16 @@ const NAME_OPTION: OptionSpec = { flags: '--name <lab>', description: `Lab name,
 // No `default`: down must tell "not given" (take the config's provider) from an explicit netns.
 const PROVIDER_OPTION: OptionSpec = { flags: '--provider <provider>', description: 'netns (namespaces on this machine, the default) | vagrant (VMs, see docs/vagrant.md)' };
 
-/** A spinner needs the real terminal; anywhere else (pipes, tests) plain lines go through io.out. */
-async function progressFor(io: Io): Promise<Progress> {
-  const { oraProgress } = await import('./progress.ts');
-  if (process.stdout.isTTY && io.env === process.env) return oraProgress(process.stdout);
-  const shim = { write: (text: string) => (io.out(String(text)), true), isTTY: false } as unknown as NodeJS.WriteStream;
-  return oraProgress(shim);
+/**
+ * A spinner needs a real terminal that reports its width, with colour allowed;
+ * anywhere else (pipes, `script`, NO_COLOR, --no-color, tests) plain lines go through io.out.
+ */
+async function progressFor(ctx: CommandContext): Promise<Progress> {
+  const { oraProgress, plainProgress, spinnerAllowed } = await import('./progress.ts');
+  const io = ctx.io;
+  const terminal = io.terminal?.();
+  if (terminal && spinnerAllowed({ ...terminal, env: io.env, noColor: ctx.noColor })) return oraProgress(process.stdout);
+  return plainProgress((text) => io.out(text));
 }
 
 const PROVIDERS: readonly LabProvider[] = ['netns', 'vagrant'];
@@ -119,7 +123,7 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
     },
     {
       exec: env.vagrantExec ?? realVagrantExec,
-      progress: await progressFor(ctx.io),
+      progress: await progressFor(ctx),
       waitForReady: env.waitForReady ?? waitForNodesReady,
       writeConfig: (c) => config.write(c),
       ensureBinary: env.ensureBinary ?? (async (f) => (await import('./vagrant-binary.ts')).ensureVagrantBinary(f)),
@@ -133,8 +137,9 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     name: 'up',
     description: 'Start a lab: the apiserver and an agent per node, in network namespaces (needs root) or Vagrant VMs',
     options: [
-      { flags: '--nodes <n>', description: 'Number of nodes', default: 3 },
-      { flags: '--proxy-mode <mode>', description: 'nftables | ipvs | userspace', default: 'nftables' },
+      // No `default`: a plain `up` on an existing lab keeps its node count without a warning.
+      { flags: '--nodes <n>', description: 'Number of nodes (default: 3, or the existing lab\'s count)' },
+      { flags: '--proxy-mode <mode>', description: PROXY_MODES.join(' | '), default: 'nftables' },
       PROVIDER_OPTION,
       NAME_OPTION,
       { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },
@@ -154,7 +159,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
         return 0;
       }
       const { up } = await import('./up.ts');
-      const { realExec } = await import('./exec.ts');
+      const { realExec } = await import('../../api/exec/exec.ts');
       const { waitForNodesReady } = await import('./ready.ts');
       const config = await configWriter(ctx, input.options);
       const apiPort = stringOption(input.options, 'apiPort') === undefined ? undefined : intOption(input.options, 'apiPort', 0);
@@ -162,7 +167,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
         {
           name: stringOption(input.options, 'name') ?? DEFAULT_LAB,
           lan: stringOption(input.options, 'lan') ?? DEFAULT_LAN,
-          nodes: intOption(input.options, 'nodes', 3),
+          nodes: stringOption(input.options, 'nodes') === undefined ? undefined : intOption(input.options, 'nodes', 3),
           proxyMode: stringOption(input.options, 'proxyMode') ?? 'nftables',
           minikArgv: (env.minikArgv ?? selfArgv)(),
           apiPort,
@@ -170,7 +175,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
         },
         {
           exec: realExec,
-          progress: await progressFor(ctx.io),
+          progress: await progressFor(ctx),
           waitForReady: waitForNodesReady,
           writeConfig: (c) => config.write(c),
         },
@@ -196,15 +201,15 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
       if (provider === 'vagrant') {
         const { vagrantDown, realVagrantExec } = await import('./vagrant.ts');
         const files = await vagrantFiles(ctx, env);
-        await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx.io) });
+        await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx) });
         await removeKubeconfigEntry(ctx, named ?? config?.lab ?? DEFAULT_LAB);
         return 0;
       }
       const { down } = await import('./down.ts');
-      const { realExec } = await import('./exec.ts');
+      const { realExec } = await import('../../api/exec/exec.ts');
       // Without --name: the lab `up` last wrote into the config, so `up --name x; down` pairs up.
       const name = named ?? (config ?? (await ctx.config())).lab;
-      await down({ name, labsRoot: env.labsRoot }, { exec: realExec, progress: await progressFor(ctx.io) });
+      await down({ name, labsRoot: env.labsRoot }, { exec: realExec, progress: await progressFor(ctx) });
       await removeKubeconfigEntry(ctx, name);
       return 0;
     },

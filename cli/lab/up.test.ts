@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labLayout } from '../../api/layout.ts';
 import { down, labStatus, up, type UpDeps, type UpOptions } from './up.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { FakeDaemons } from './daemons.fake.ts';
 import { RecordingProgress } from './progress.ts';
 import type { MinikConfig } from './config.ts';
@@ -18,7 +18,7 @@ test.after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true }
 function world() {
   const labsRoot = mkdtempSync(join(tmpdir(), 'minik-up-'));
   roots.push(labsRoot);
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   const daemons = new FakeDaemons();
   const progress = new RecordingProgress();
   const configs: MinikConfig[] = [];
@@ -137,6 +137,20 @@ test('a second up restarts only the daemon whose process is gone', async () => {
   assert.ok(w.progress.lines.some((l) => l.includes('agents already running on node1')));
 });
 
+test('a plain up keeps the lab\'s node count without a warning; asking for fewer warns', async () => {
+  const w = world();
+  await up({ ...w.opts, nodes: 5 }, w.deps);
+  w.progress.lines.length = 0;
+  const plain = await up({ ...w.opts, nodes: undefined }, w.deps);
+  assert.is(plain.nodes.length, 5);
+  assert.not.ok(w.progress.lines.some((l) => l.startsWith('warn:')), w.progress.lines.join('\n'));
+  const fewer = await up({ ...w.opts, nodes: 2 }, w.deps);
+  assert.is(fewer.nodes.length, 5);
+  assert.ok(w.progress.lines.some((l) => l.startsWith('warn:') && l.includes('keeps its 5 nodes')));
+  const fresh = world();
+  assert.is((await up({ ...fresh.opts, nodes: undefined }, fresh.deps)).nodes.length, 3, 'a new lab: 3 nodes');
+});
+
 test('a second up keeps the recorded port and refuses another LAN', async () => {
   const w = world();
   await up({ ...w.opts, apiPort: 7443 }, w.deps);
@@ -149,10 +163,32 @@ test('up refuses clearly before touching anything', async () => {
   const w = world();
   assert.is(await code(up({ ...w.opts, name: 'Bad-Name' }, w.deps)), 'LAB_INVALID_NAME');
   assert.is(await code(up({ ...w.opts, lan: '192.168.79.0/16' }, w.deps)), 'LAB_INVALID_LAN');
-  assert.is(await code(up({ ...w.opts, proxyMode: 'iptables' }, w.deps)), 'LAB_INVALID_OPTION');
+  assert.is(await code(up({ ...w.opts, proxyMode: 'kernelspace' }, w.deps)), 'LAB_INVALID_OPTION');
   assert.is(await code(up(w.opts, { ...w.deps, uid: () => 1000 })), 'LAB_NOT_ROOT');
   assert.equal(w.exec.calls, []);
   assert.equal(w.daemons.started, []);
+});
+
+test('a proxy mode the host cannot run is refused with one line before the lab is built', async () => {
+  const w = world();
+  w.exec.on('test -e /proc/net/ip_vs', { code: 1 }).on('modprobe ip_vs', { code: 1, stderr: 'modprobe: FATAL: Module ip_vs not found' });
+  const err = await up({ ...w.opts, proxyMode: 'ipvs' }, w.deps).then(() => undefined, (e: Error & { code?: string }) => e);
+  assert.is(err?.code, 'PROXY_MODE_UNAVAILABLE');
+  assert.is(err?.message, 'proxy mode "ipvs" needs the ip_vs kernel module (modprobe ip_vs: modprobe: FATAL: Module ip_vs not found)');
+  assert.not.ok(w.exec.mutations().some((l) => l.startsWith('ip ')), 'no namespace or link made');
+  assert.equal(w.daemons.started, []);
+});
+
+test('up with another proxy mode on a running lab restarts the agents in that mode', async () => {
+  const w = world();
+  await up(w.opts, w.deps);
+  const again = await up({ ...w.opts, proxyMode: 'userspace' }, w.deps);
+  assert.equal(again.started, ['agent-node1', 'agent-node2']);
+  assert.equal(again.alreadyRunning, ['apiserver']);
+  const agents = w.daemons.started.filter((s) => s.name.startsWith('agent-')).slice(-2);
+  for (const spec of agents) assert.ok(spec.argv.join(' ').includes('--proxy-mode userspace'), spec.argv.join(' '));
+  const same = await up({ ...w.opts, proxyMode: 'userspace' }, w.deps);
+  assert.equal(same.started, [], 'same mode again: nothing restarted');
 });
 
 test('an apiserver that dies while starting fails up at once, pointing at its log', async () => {

@@ -12,11 +12,12 @@ import { assertLanFree } from './conflicts.ts';
 import { caFilePath, readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
 import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
 import { LabError } from './errors.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type LabAddresses } from './lan.ts';
 import { applyLab, planLab, type ApplyResult } from './netns.ts';
+import { unstopNodes } from './node-control.ts';
 import { pickApiPort } from './ports.ts';
-import { assertRoot, ensureCommands } from './preflight.ts';
+import { assertRoot, ensureCommands, ensureProxyMode } from './preflight.ts';
 import type { Progress } from './progress.ts';
 import { waitForApiserver, type WaitForReady } from './ready.ts';
 import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, DEFAULT_API_PORT, localServerUrl } from './specs.ts';
@@ -27,7 +28,8 @@ export { labStatus, type LabStatus } from './status.ts';
 export interface UpOptions {
   name: string;
   lan: string;
-  nodes: number;
+  /** undefined: the lab's recorded count, else DEFAULT_NODES (so a plain `up` never warns) */
+  nodes?: number;
   proxyMode: string;
   /** how to run minik: `[binary]`, or `[process.execPath, ...loader flags, script]` for a checkout */
   minikArgv: string[];
@@ -100,7 +102,10 @@ async function whileRunning<T>(daemons: DaemonControl, names: string[], wait: Pr
   }
 }
 
-function resolveNodeCount(requested: number, record: LabRecord | undefined, progress: Progress, name: string): number {
+export const DEFAULT_NODES = 3;
+
+function resolveNodeCount(requested: number | undefined, record: LabRecord | undefined, progress: Progress, name: string): number {
+  if (requested === undefined) return record?.nodes ?? DEFAULT_NODES;
   if (record && requested < record.nodes) {
     progress.warn(`lab ${name} keeps its ${record.nodes} nodes (run minik down first to make it smaller)`);
     return record.nodes;
@@ -129,12 +134,13 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   const { exec, progress } = deps;
   assertLabName(opts.name);
   const lan = parseLan(opts.lan);
-  assertNodeCount(opts.nodes);
+  if (opts.nodes !== undefined) assertNodeCount(opts.nodes);
   assertProxyMode(opts.proxyMode);
   const proxyMode = opts.proxyMode;
   if (opts.minikArgv.length === 0) throw new LabError('LAB_INVALID_OPTION', 'no minik executable to start the daemons with');
   assertRoot((deps.uid ?? (() => process.getuid?.() ?? 0))(), 'minik up');
   await ensureCommands(exec, progress);
+  await ensureProxyMode(exec, progress, proxyMode);
 
   const layout = labLayout(opts.name, opts.labsRoot);
   const record = readLabRecord(layout);
@@ -204,7 +210,16 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   // nodes` shows why and a bare `minik down` still finds this lab.
   await deps.writeConfig({ server, token, ca: { pem: ca, file: caFile }, lab: opts.name });
 
+  // Nodes failed on purpose (minik node stop) come back with the lab.
+  const unstopped = await unstopNodes(layout, plan.nodes, exec);
+  if (unstopped.length) progress.info(`bringing back stopped node${unstopped.length > 1 ? 's' : ''} ${unstopped.join(', ')} (link up)`);
   const agentNames = plan.nodes.map(agentDaemonName);
+  // Switching modes in place: agents of the old mode stop; the new ones remove its state at start.
+  if (record && record.proxyMode !== proxyMode) {
+    const stopped: string[] = [];
+    for (const node of plan.nodes) if (await daemons.stop(agentDaemonName(node))) stopped.push(node);
+    if (stopped.length) progress.info(`proxy mode ${record.proxyMode} → ${proxyMode}: stopped the agents on ${stopped.join(', ')}`);
+  }
   const toStart = plan.nodes.filter((node) => !daemons.status(agentDaemonName(node)).running);
   const running = plan.nodes.filter((node) => !toStart.includes(node));
   alreadyRunning.push(...running.map(agentDaemonName));
