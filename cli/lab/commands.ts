@@ -139,7 +139,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     options: [
       // No `default`: a plain `up` on an existing lab keeps its node count without a warning.
       { flags: '--nodes <n>', description: 'Number of nodes (default: 3, or the existing lab\'s count)' },
-      { flags: '--proxy-mode <mode>', description: PROXY_MODES.join(' | '), default: 'nftables' },
+      { flags: '--proxy-mode <mode>', description: `${PROXY_MODES.join(' | ')} (default: nftables, or the existing lab's mode; a new one restarts its agents)` },
       PROVIDER_OPTION,
       NAME_OPTION,
       { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },
@@ -168,7 +168,7 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
           name: stringOption(input.options, 'name') ?? DEFAULT_LAB,
           lan: stringOption(input.options, 'lan') ?? DEFAULT_LAN,
           nodes: stringOption(input.options, 'nodes') === undefined ? undefined : intOption(input.options, 'nodes', 3),
-          proxyMode: stringOption(input.options, 'proxyMode') ?? 'nftables',
+          proxyMode: stringOption(input.options, 'proxyMode'),
           minikArgv: (env.minikArgv ?? selfArgv)(),
           apiPort,
           labsRoot: env.labsRoot,

@@ -189,6 +189,8 @@ test('up with another proxy mode on a running lab restarts the agents in that mo
   for (const spec of agents) assert.ok(spec.argv.join(' ').includes('--proxy-mode userspace'), spec.argv.join(' '));
   const same = await up({ ...w.opts, proxyMode: 'userspace' }, w.deps);
   assert.equal(same.started, [], 'same mode again: nothing restarted');
+  const plain = await up({ ...w.opts, proxyMode: undefined }, w.deps);
+  assert.equal(plain.started, [], 'no --proxy-mode: the lab keeps its mode');
 });
 
 test('an apiserver that dies while starting fails up at once, pointing at its log', async () => {
