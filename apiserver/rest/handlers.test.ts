@@ -77,6 +77,19 @@ test('server-side apply creates, records its field manager, and refuses a confli
   assert.is(forced.body.spec.ports[0].targetPort, 9090);
 });
 
+test('managedFields: kept across a PUT that leaves them out, rewritten by a patch that sets them (kubectl\'s CSA→SSA migration)', async () => {
+  const { app } = await testApiserver();
+  const created = (await call(app, 'POST', `${SVC}?fieldManager=kubectl-client-side-apply`, service('m'))).body;
+  assert.equal(created.metadata.managedFields.map((e: any) => `${e.manager}/${e.operation}`), ['kubectl-client-side-apply/Update']);
+  const { managedFields: _, ...metadata } = created.metadata;
+  const put = await call(app, 'PUT', `${SVC}/m?fieldManager=kubectl-edit`, JSON.stringify({ ...created, metadata: { ...metadata, labels: { x: '1' } } }));
+  assert.equal(put.body.metadata.managedFields.map((e: any) => e.manager), ['kubectl-client-side-apply', 'kubectl-edit']);
+  const migrated = put.body.metadata.managedFields.map((e: any) => (e.manager === 'kubectl-client-side-apply' ? { ...e, manager: 'kubectl', operation: 'Apply' } : e));
+  const patched = await call(app, 'PATCH', `${SVC}/m?fieldManager=kubectl`, JSON.stringify([{ op: 'replace', path: '/metadata/managedFields', value: migrated }]), 'application/json-patch+json');
+  assert.is(patched.status, 200);
+  assert.equal(patched.body.metadata.managedFields.map((e: any) => `${e.manager}/${e.operation}`), ['kubectl/Apply', 'kubectl-edit/Update']);
+});
+
 test('dryRun=All validates and answers like the real thing, but stores and allocates nothing', async () => {
   const { app, store } = await testApiserver();
   const before = { revision: store.currentRevision(), allocations: allocations(store) };

@@ -13,7 +13,7 @@ import type { TransactOptions } from '../store/store.ts';
 import { decodeObject } from '../../api/schema/index.ts';
 import { matchesFields, parseFieldSelector } from './field-selector.ts';
 import { enforceFieldValidation } from './field-validation.ts';
-import { trackUpdate } from './patch/managed-fields.ts';
+import { readManagedFields, trackUpdate } from './patch/managed-fields.ts';
 import { kindMeta } from './patch/meta.ts';
 import { PATCH_TYPES, patchObject, patchTypeOf, setManagedFields } from './patch/patch.ts';
 import { tableVersionRequested, toTable, type IncludeObject } from './tables.ts';
@@ -113,9 +113,16 @@ export function listOrWatch(c: Context, registry: Registry, info: ResourceInfo, 
   return c.json({ apiVersion: info.apiVersion, kind: `${info.kind}List`, metadata: { resourceVersion }, items });
 }
 
-/** Sets metadata.managedFields of an object about to be created or replaced by `c`'s manager. */
+/**
+ * Sets metadata.managedFields of an object about to be created or replaced by
+ * `c`'s manager. As in Kubernetes, a body that carries managedFields sets them
+ * (kubectl rewrites them that way when it moves client-side apply to
+ * server-side apply); one that leaves them out keeps the stored ones.
+ */
 export function trackWrite(c: Context, info: ResourceInfo, old: AnyObject | undefined, obj: AnyObject, now = new Date()): void {
-  setManagedFields(obj, trackUpdate(old, obj, kindMeta(info.kind as Kind), fieldManagerOf(c), now));
+  const sent = readManagedFields(obj);
+  const base = Array.isArray((obj.metadata as { managedFields?: unknown }).managedFields) ? sent : readManagedFields(old);
+  setManagedFields(obj, trackUpdate(old, obj, kindMeta(info.kind as Kind), fieldManagerOf(c), now, base));
 }
 
 /** PATCH on an object (or its status). */

@@ -92,7 +92,9 @@ export function patchObject(info: ResourceInfo, live: AnyObject | undefined, nam
   if (!isObject(patched) || !isObject(patched.metadata)) throw new ApiError('Invalid', 'the patched object has no metadata');
   const object = patched as unknown as AnyObject;
   object.metadata.resourceVersion = rv ?? live.metadata.resourceVersion;
-  setManagedFields(object, trackUpdate(live, object, meta, req.manager, req.now, readManagedFields(live)));
+  // The patched object's managedFields: the stored ones, unless the patch itself rewrote them
+  // (kubectl's client-side to server-side apply migration is a JSON patch of managedFields).
+  setManagedFields(object, trackUpdate(live, object, meta, req.manager, req.now, readManagedFields(object)));
   return { object, exists: true, preconditioned: rv !== undefined };
 }
 
