@@ -102,7 +102,9 @@ export function group(name: string) {
 export function resourceList(groupVersion: string) {
   const gv = groupVersions().find((g) => g.groupVersion === groupVersion);
   if (!gv) return undefined;
-  const resources = gv.resources.flatMap((info) => {
+  // Sorted by name, as Kubernetes lists them: `kubectl get all` shows kinds in this order (pods before services).
+  const sorted = [...gv.resources].sort((a, b) => a.plural.localeCompare(b.plural));
+  const resources = sorted.flatMap((info) => {
     const singular = info.kind.toLowerCase();
     const main = {
       name: info.plural,
