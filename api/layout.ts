@@ -76,6 +76,12 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 /** A node is NotReady after this many missed heartbeats. */
 export const MISSED_HEARTBEATS = 3;
 
+/** The apiserver's REST port (gRPC listens on the next one). */
+export const DEFAULT_API_PORT = 6443;
+/** `minik up` without flags. */
+export const DEFAULT_LAB_NODES = 3;
+
 /** The proxy modes of the design (the agent refuses the ones it cannot run yet). */
 export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
+export const DEFAULT_PROXY_MODE: ProxyMode = 'nftables';

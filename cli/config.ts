@@ -4,9 +4,9 @@
 // file reader.
 
 import { parse, stringify } from 'yaml';
-import { DEFAULT_LAB } from '../api/layout.ts';
+import { DEFAULT_API_PORT, DEFAULT_LAB } from '../api/layout.ts';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:6443';
+export const DEFAULT_SERVER = `http://127.0.0.1:${DEFAULT_API_PORT}`;
 
 export interface ConfigFlags {
   server?: string;

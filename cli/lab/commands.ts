@@ -4,11 +4,11 @@
 // Heavy modules (ora, the lab itself) load inside `run`, so `minik --help`
 // stays fast.
 
-import { DEFAULT_LAB, DEFAULT_LAN } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, DEFAULT_LAB, DEFAULT_LAB_NODES, DEFAULT_LAN, DEFAULT_PROXY_MODE, PROXY_MODES } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
 // Type only: ../config.ts loads yaml, which `minik --help` must not.
-import type { LabProvider } from '../config.ts';
+import { isLabProvider, type LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
@@ -26,13 +26,12 @@ async function progressFor(io: Io): Promise<Progress> {
   return oraProgress(shim);
 }
 
-const PROVIDERS: readonly LabProvider[] = ['netns', 'vagrant'];
 
 /** --provider, checked; undefined when the flag is not given. */
 function providerFlag(options: Record<string, unknown>): LabProvider | undefined {
   const p = stringOption(options, 'provider');
   if (p === undefined) return undefined;
-  if (!PROVIDERS.includes(p as LabProvider)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
+  if (!isLabProvider(p)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
   return p as LabProvider;
 }
 
@@ -64,7 +63,7 @@ async function vagrantFiles(ctx: CommandContext, env: LabCommandEnv): Promise<Va
 
 /** `up --provider vagrant`: the Vagrantfile's VMs instead of namespaces (cli/lab/vagrant.ts). */
 async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, env: LabCommandEnv): Promise<void> {
-  if (stringOption(options, 'apiPort') !== undefined) throw new UsageError('--api-port is for the netns provider: the Vagrant lab serves on 6443 of node1');
+  if (stringOption(options, 'apiPort') !== undefined) throw new UsageError(`--api-port is for the netns provider: the Vagrant lab serves on ${DEFAULT_API_PORT} of node1`);
   const { vagrantUp, realVagrantExec } = await import('./vagrant.ts');
   const { waitForNodesReady } = await import('./ready.ts');
   const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
@@ -72,8 +71,8 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
   await vagrantUp(
     {
       name: stringOption(options, 'name') ?? DEFAULT_LAB,
-      nodes: intOption(options, 'nodes', 3),
-      proxyMode: stringOption(options, 'proxyMode') ?? 'nftables',
+      nodes: intOption(options, 'nodes', DEFAULT_LAB_NODES),
+      proxyMode: stringOption(options, 'proxyMode') ?? DEFAULT_PROXY_MODE,
       lan: stringOption(options, 'lan'),
       files,
     },
@@ -92,12 +91,12 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     name: 'up',
     description: 'Start a lab: the apiserver and an agent per node, in network namespaces (needs root) or Vagrant VMs',
     options: [
-      { flags: '--nodes <n>', description: 'Number of nodes', default: 3 },
-      { flags: '--proxy-mode <mode>', description: 'nftables | ipvs | userspace', default: 'nftables' },
+      { flags: '--nodes <n>', description: 'Number of nodes', default: DEFAULT_LAB_NODES },
+      { flags: '--proxy-mode <mode>', description: PROXY_MODES.join(' | '), default: DEFAULT_PROXY_MODE },
       PROVIDER_OPTION,
       NAME_OPTION,
       { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },
-      { flags: '--api-port <port>', description: "apiserver port on 127.0.0.1 and the LAN's .1 (default 6443, or the next free)" },
+      { flags: '--api-port <port>', description: `apiserver port on 127.0.0.1 and the LAN's .1 (default ${DEFAULT_API_PORT}, or the next free)` },
     ],
     examples: ['up', 'up --nodes 2 --proxy-mode userspace', 'up --name mk2 --lan 192.168.78.0/24', 'up --provider vagrant --proxy-mode ipvs'],
     async run(ctx: CommandContext, input) {
@@ -114,8 +113,8 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
         {
           name: stringOption(input.options, 'name') ?? DEFAULT_LAB,
           lan: stringOption(input.options, 'lan') ?? DEFAULT_LAN,
-          nodes: intOption(input.options, 'nodes', 3),
-          proxyMode: stringOption(input.options, 'proxyMode') ?? 'nftables',
+          nodes: intOption(input.options, 'nodes', DEFAULT_LAB_NODES),
+          proxyMode: stringOption(input.options, 'proxyMode') ?? DEFAULT_PROXY_MODE,
           minikArgv: (env.minikArgv ?? selfArgv)(),
           apiPort,
           labsRoot: env.labsRoot,
