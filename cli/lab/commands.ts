@@ -12,7 +12,8 @@ import { isLabProvider, type LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
-import type { VagrantExec, VagrantLabFiles } from './vagrant.ts';
+import type { VagrantExec } from './vagrant-exec.ts';
+import type { VagrantLabFiles } from './vagrant.ts';
 
 const NAME_OPTION: OptionSpec = { flags: '--name <lab>', description: `Lab name, prefix of every namespace and link (default ${DEFAULT_LAB})` };
 // No `default`: down must tell "not given" (take the config's provider) from an explicit netns.
@@ -64,7 +65,8 @@ async function vagrantFiles(ctx: CommandContext, env: LabCommandEnv): Promise<Va
 /** `up --provider vagrant`: the Vagrantfile's VMs instead of namespaces (cli/lab/vagrant.ts). */
 async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, env: LabCommandEnv): Promise<void> {
   if (stringOption(options, 'apiPort') !== undefined) throw new UsageError(`--api-port is for the netns provider: the Vagrant lab serves on ${DEFAULT_API_PORT} of node1`);
-  const { vagrantUp, realVagrantExec } = await import('./vagrant.ts');
+  const { vagrantUp } = await import('./vagrant.ts');
+  const { realVagrantExec } = await import('./vagrant-exec.ts');
   const { waitForNodesReady } = await import('./ready.ts');
   const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
   const files = await vagrantFiles(ctx, env);
@@ -144,7 +146,8 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
       // The config's provider only when the config's lab is the one going down (a named netns lab is never a VM).
       const provider = flag ?? (config && (named === undefined || named === config.lab) ? config.provider : undefined) ?? 'netns';
       if (provider === 'vagrant') {
-        const { vagrantDown, realVagrantExec } = await import('./vagrant.ts');
+        const { vagrantDown } = await import('./vagrant.ts');
+        const { realVagrantExec } = await import('./vagrant-exec.ts');
         const files = await vagrantFiles(ctx, env);
         await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx.io) });
         return 0;

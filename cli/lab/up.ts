@@ -21,8 +21,6 @@ import type { Progress } from './progress.ts';
 import { waitForApiserver, type WaitForReady } from './ready.ts';
 import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, localServerUrl } from './specs.ts';
 
-export { down, type DownDeps, type DownOptions, type DownResult } from './down.ts';
-export { labStatus, type LabStatus } from './status.ts';
 
 export interface UpOptions {
   name: string;

@@ -20,7 +20,6 @@ import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type ProxyMo
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
 
-export { realVagrantExec, vagrantFailureSummary, type VagrantCommand, type VagrantExec } from './vagrant-exec.ts';
 
 /** The Vagrantfile's defaults: MINIK_SUBNET 192.168.56, node1 = .10 runs the apiserver, at most 50 VMs. */
 export const VAGRANT_LAN = '192.168.56.0/24';
