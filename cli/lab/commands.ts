@@ -4,11 +4,10 @@
 // Heavy modules (ora, the lab itself) load inside `run`, so `minik --help`
 // stays fast.
 
-import { DEFAULT_API_PORT, DEFAULT_LAB, DEFAULT_LAB_NODES, DEFAULT_LAN, DEFAULT_PROXY_MODE, PROXY_MODES } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, DEFAULT_LAB, DEFAULT_LAB_NODES, DEFAULT_LAN, DEFAULT_PROXY_MODE, isLabProvider, type LabProvider, PROXY_MODES } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
 // Type only: ../config.ts loads yaml, which `minik --help` must not.
-import { isLabProvider, type LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';

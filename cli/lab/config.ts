@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabLayout } from '../../api/layout.ts';
-import { configPath, formatConfigFile, type LabProvider } from '../config.ts';
+import type { LabProvider } from '../../api/layout.ts';
+import { configPath, formatConfigFile } from '../config.ts';
 import type { ProxyMode } from './lan.ts';
 
 export interface MinikConfig {

@@ -1,8 +1,8 @@
-// `minik agent`: the node daemon's command.
+// `minik agent`: the node daemon's command (the CLI wires the agent; the agent knows nothing of the CLI).
 
-import { ApiError } from '../api/errors.ts';
-import { daemonOptions, type CommandModule } from '../cli/commands/types.ts';
-import { AGENT_FLAGS, agentOptions } from './options.ts';
+import { ApiError } from '../../api/errors.ts';
+import { daemonOptions, type CommandModule } from './types.ts';
+import { AGENT_FLAGS, agentOptions } from '../../agent/options.ts';
 
 export const agentCommand: CommandModule = {
   name: 'agent',
@@ -10,7 +10,7 @@ export const agentCommand: CommandModule = {
   options: daemonOptions(AGENT_FLAGS),
   async run(ctx, input) {
     const options = agentOptions(input.options, ctx.io.env);
-    const { startAgent } = await import('./agent.ts');
+    const { startAgent } = await import('../../agent/agent.ts');
     const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
     const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log }).catch((err: Error) => {
       // An API error here comes from registering: say so plainly, not as "Error from server".
