@@ -83,8 +83,17 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
       waitForReady: env.waitForReady ?? waitForNodesReady,
       writeConfig: (config) => writeMinikConfig(config, minikConfigPath(ctx.io.env)),
       ensureBinary: env.ensureBinary ?? (async (f) => (await import('./vagrant-binary.ts')).ensureVagrantBinary(f)),
+      backend: await vagrantBackend(ctx, files, env),
     },
   );
+}
+
+/** minik's own libvirt where the machine has no VirtualBox or libvirt (tests with a fake vagrant get none). */
+async function vagrantBackend(ctx: CommandContext, files: VagrantLabFiles, env: LabCommandEnv) {
+  if (env.vagrantExec) return undefined;
+  const { realBackendDriver } = await import('./vagrant-libvirt.ts');
+  const { realVagrantExec } = await import('./vagrant.ts');
+  return realBackendDriver({ checkout: files.dir, env: ctx.io.env, exec: realVagrantExec });
 }
 
 export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
@@ -147,7 +156,11 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
       if (provider === 'vagrant') {
         const { vagrantDown, realVagrantExec } = await import('./vagrant.ts');
         const files = await vagrantFiles(ctx, env);
-        await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx.io) });
+        await vagrantDown(files, {
+          exec: env.vagrantExec ?? realVagrantExec,
+          progress: await progressFor(ctx.io),
+          backend: await vagrantBackend(ctx, files, env),
+        });
         return 0;
       }
       const { down } = await import('./down.ts');
