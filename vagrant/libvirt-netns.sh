@@ -111,7 +111,7 @@ stop() {
     for pid in $(ip netns pids "$netns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns del "$netns"
   fi
-  [[ -n $host_link ]] && ip link del "$host_link" 2>/dev/null || true
+  if [[ -n $host_link ]]; then ip link del "$host_link" 2>/dev/null || true; fi
   rm -rf "$state"
 }
 

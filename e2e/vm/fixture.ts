@@ -67,7 +67,8 @@ export interface VmLab {
   timings: Timing[];
   /** "step  seconds" lines, for the test's output */
   report(): string;
-  destroy(): Promise<void>;
+  /** Kills every guest and removes every file; keepLogs (after a failure) keeps the consoles. */
+  destroy(keepLogs?: boolean): Promise<void>;
 }
 
 /** Why the VM tier cannot run here, or undefined when it can (installs its tools first). */
@@ -142,7 +143,17 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
     return result;
   };
 
-  const destroy = async () => {
+  /** keepLogs: copy the consoles somewhere that outlives the lab, and say where. */
+  const destroy = async (keepLogs = false) => {
+    if (keepLogs && nodes.length) {
+      const kept = mkdtempSync(join(tmpdir(), 'minik-vm-logs-'));
+      for (const vm of nodes) {
+        try {
+          copyFileSync(vm.consoleLog, join(kept, `${vm.name}.console.log`));
+        } catch {}
+      }
+      log(`consoles kept in ${kept}`);
+    }
     for (const vm of nodes) {
       await run(['ssh', '-o', `ControlPath=${controlPath(vm.name)}`, '-O', 'exit', 'vagrant@127.0.0.1'], { timeoutMs: 5_000 });
     }
@@ -270,7 +281,7 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
       await must(['ssh', '-o', `ControlPath=${controlPath(server.name)}`, '-O', 'forward', '-L', `127.0.0.1:${apiPort}:127.0.0.1:${API_PORT}`, 'vagrant@127.0.0.1']);
     }
   } catch (err) {
-    await destroy();
+    await destroy(true);
     throw err;
   }
 
