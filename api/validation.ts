@@ -41,6 +41,7 @@ import type { AnyObject, Endpoints, Ingress, IngressBackend, IngressPath, Namesp
 
 export { MAX_CLIENT_IP_AFFINITY_SECONDS, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './validation-common.ts';
 import { validateService } from './validation-service.ts';
+import { validateEvent } from './validation-event.ts';
 export { validateService };
 
 export function validatePod(obj: Pod, old?: Pod): FieldError[] {
@@ -217,6 +218,7 @@ const VALIDATORS: Record<Kind, (obj: never, old?: never) => FieldError[]> = {
   Ingress: validateIngress,
   Namespace: validateNamespace,
   Node: validateNode,
+  Event: validateEvent,
 };
 
 /**

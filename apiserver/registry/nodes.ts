@@ -4,20 +4,36 @@
 // so their endpoints move to notReadyAddresses.
 
 import { ApiError, notFound } from '../../api/errors.ts';
+import { isIPv4 } from '../../api/ip.ts';
+import { HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
 import { objectKey } from '../../api/resources.ts';
 import type { AnyObject, Node, NodeCondition, Pod } from '../../api/types.ts';
 import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.ts';
 import { isNodeReady } from '../scheduler.ts';
 import type { NodeRegistry } from '../store/types.ts';
 import type { Registry } from './registry.ts';
+import { recordEventTx } from '../events.ts';
 
-export const HEARTBEAT_INTERVAL_MS = 1000;
-export const MISSED_HEARTBEATS = 3;
+/** The node controller's events (kubelet's words: `Node node1 status is now: NodeReady`). */
+const readinessEvent = (node: Node, ready: boolean) => ({
+  involved: { kind: 'Node', name: node.metadata.name, uid: node.metadata.uid, apiVersion: 'v1' },
+  type: ready ? ('Normal' as const) : ('Warning' as const),
+  reason: ready ? 'NodeReady' : 'NodeNotReady',
+  message: `Node ${node.metadata.name} status is now: ${ready ? 'NodeReady' : 'NodeNotReady'}`,
+  component: 'node-controller',
+});
+
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function readyCondition(ready: boolean, now: string, reason: string, message: string): NodeCondition {
   return { type: 'Ready', status: ready ? 'True' : 'Unknown', lastHeartbeatTime: now, lastTransitionTime: now, reason, message };
+}
+
+/** `node3` → 3: the lab's node order, which picks the node's pod CIDR block (design: node1 → 10.244.1.0/24). */
+export function nodeOrdinal(name: string): number | undefined {
+  const m = /(\d{1,4})$/.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 export class Nodes implements NodeRegistry {
@@ -33,15 +49,15 @@ export class Nodes implements NodeRegistry {
     for (const node of registry.store.list<Node>('Node')) this.lastSeen.set(node.metadata.name, clock());
   }
 
-  async register(request: { name: string; internalIP: string; proxyMode?: string }): Promise<AnyObject> {
+  async register(request: { name: string; internalIP: string; proxyMode?: string; podCIDR?: string }): Promise<AnyObject> {
     const { name, internalIP } = request;
     if (!NODE_NAME.test(name) || name.length > 253) throw new ApiError('Invalid', `Node "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
+    if (!isIPv4(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
     this.lastSeen.set(name, this.clock());
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.registry.transact((tx, hooks) => {
       const existing = tx.get<Node>('Node', undefined, name);
-      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name));
+      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), request.podCIDR, nodeOrdinal(name));
       const node: Node = {
         apiVersion: 'v1',
         kind: 'Node',
@@ -57,6 +73,7 @@ export class Nodes implements NodeRegistry {
         },
       };
       const written = existing ? tx.update(node) : tx.create(node);
+      if (!existing || !isNodeReady(existing)) recordEventTx(tx, readinessEvent(written, true), new Date(this.clock()));
       hooks.afterWrite(written, existing);
       return written;
     });
@@ -97,6 +114,7 @@ export class Nodes implements NodeRegistry {
         ? readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')
         : readyCondition(false, now, 'NodeStatusUnknown', 'minik agent stopped posting node status');
       const updated = tx.update({ ...node, status: { ...node.status, conditions: [...others, condition] } });
+      recordEventTx(tx, readinessEvent(updated, ready), new Date(this.clock()));
       hooks.afterWrite(updated, node);
       if (ready) return;
       // Its pods can no longer be trusted to serve: not ready until its agent says otherwise.
