@@ -127,9 +127,18 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
       waitForReady: env.waitForReady ?? waitForNodesReady,
       writeConfig: (c) => config.write(c),
       ensureBinary: env.ensureBinary ?? (async (f) => (await import('./vagrant-binary.ts')).ensureVagrantBinary(f)),
+      backend: await vagrantBackend(ctx, files, env),
     },
   );
   config.announce();
+}
+
+/** minik's own libvirt where the machine has no VirtualBox or libvirt (tests with a fake vagrant get none). */
+async function vagrantBackend(ctx: CommandContext, files: VagrantLabFiles, env: LabCommandEnv) {
+  if (env.vagrantExec) return undefined;
+  const { realBackendDriver } = await import('./vagrant-libvirt.ts');
+  const { realVagrantExec } = await import('./vagrant.ts');
+  return realBackendDriver({ checkout: files.dir, env: ctx.io.env, exec: realVagrantExec });
 }
 
 export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
@@ -202,7 +211,11 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
         const { vagrantDown } = await import('./vagrant.ts');
         const { realVagrantExec } = await import('./vagrant-exec.ts');
         const files = await vagrantFiles(ctx, env);
-        await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx) });
+        await vagrantDown(files, {
+          exec: env.vagrantExec ?? realVagrantExec,
+          progress: await progressFor(ctx),
+          backend: await vagrantBackend(ctx, files, env),
+        });
         await removeKubeconfigEntry(ctx, named ?? config?.lab ?? DEFAULT_LAB);
         return 0;
       }
