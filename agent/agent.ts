@@ -2,20 +2,25 @@
 // makes this node match it — pod routes, the proxy data plane, cluster DNS
 // and the pods scheduled here — reporting pod status back.
 //
-// Every watch event marks the state dirty; one sync loop applies the newest
-// state, so a burst of events costs one sync, and a slow sync never queues
-// stale work behind it.
+// This file is wiring only. The pieces with behaviour live beside it:
+// core/registration.ts (register, retried until the apiserver answers),
+// core/control.ts (watch → cache → core/sync-loop.ts, core/heartbeater.ts,
+// fatal errors), core/status-reporter.ts (pod status back), and the data
+// plane this file's `syncNode` drives: routes, proxier, LB, ingress, pods.
 
 import { readFile } from 'node:fs/promises';
 import { Client } from '../api/client.ts';
-import { isApiError } from '../api/errors.ts';
 import { MinikGrpcClient } from '../api/grpc-client.ts';
 import { CLUSTER } from '../api/layout.ts';
 import type { Kind } from '../api/resources.ts';
 import type { Endpoints, Ingress, Node, Pod, Service } from '../api/types.ts';
-import { WatchCache } from '../api/watch-cache.ts';
-import { watch, type WatchHandle } from '../api/watch-client.ts';
-import { buildDnsState, type DnsState } from './dns/records.ts';
+import type { WatchCache } from '../api/watch-cache.ts';
+import { watch } from '../api/watch-client.ts';
+import { type FatalAgentError, startControl } from './core/control.ts';
+import { registerWithRetry } from './core/registration.ts';
+import { StatusReporter } from './core/status-reporter.ts';
+import { RetryLaterError } from './core/sync-loop.ts';
+import { DnsFeed } from './dns/feed.ts';
 import { startDnsServer } from './dns/server.ts';
 import { echoArgv } from './echo/main.ts';
 import { buildRouteTable, startIngressServer } from './ingress/index.ts';
@@ -23,14 +28,10 @@ import { createLoadBalancerAnnouncer } from './lb/controller.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './node/network.ts';
 import type { AgentOptions } from './options.ts';
 import { PodRuntime } from './pods/runtime.ts';
-import { toPodStatus, type PodRuntimeStatus } from './pods/status.ts';
-import { createProxier, type Proxier } from './proxier.ts';
+import { createProxier, type Proxier } from './proxy/index.ts';
 import { recordEvent, type EventInput } from '../api/events.ts';
 import { lbEvents, lbHolders, podEvents, syncFailedEvent } from './events.ts';
 
-export const HEARTBEAT_MS = 1000;
-/** How long the sync loop waits for related events (a Service and its Endpoints) to arrive together. */
-export const COALESCE_MS = 2;
 const WATCHED: Kind[] = ['Node', 'Service', 'Endpoints', 'Pod', 'Ingress'];
 
 export interface AgentDeps {
@@ -41,6 +42,8 @@ export interface AgentDeps {
 
 export interface RunningAgent {
   node: Node;
+  /** Resolves with one clear line when the agent cannot go on (its heartbeats have stopped). */
+  fatal: Promise<FatalAgentError>;
   close(options?: { removePods?: boolean }): Promise<void>;
 }
 
@@ -49,15 +52,17 @@ async function readToken(options: AgentOptions): Promise<string> {
   return (await readFile(options.tokenFile!, 'utf8')).trim();
 }
 
-/** The pod status fields whose change is worth a write. */
-const statusDigest = (s: Pod['status']) =>
-  JSON.stringify([s?.phase, s?.podIP, s?.restartCount ?? 0, s?.conditions?.find((c) => c.type === 'Ready')?.status]);
+/** How REST and gRPC reach the apiserver: TLS trusting --ca-file, or plaintext for an http:// --server. */
+async function readSecurity(options: AgentOptions): Promise<{ ca?: string; plaintext: boolean }> {
+  return { ca: options.caFile ? await readFile(options.caFile, 'utf8') : undefined, plaintext: options.plaintext };
+}
 
 export async function startAgent(options: AgentOptions, deps: AgentDeps): Promise<RunningAgent> {
   const token = await readToken(options);
-  const grpc = new MinikGrpcClient({ address: options.grpcServer, token });
+  const security = await readSecurity(options);
+  const grpc = new MinikGrpcClient({ address: options.grpcServer, token, ...security });
   const registration = { name: options.nodeName, internalIP: options.nodeIp, proxyMode: options.proxyMode };
-  const node = await grpc.register(registration).catch((err) => {
+  const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: deps.log }).catch((err) => {
     grpc.close();
     throw err;
   });
@@ -68,8 +73,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   await bindServiceAddress(CLUSTER.dnsServiceIp);
   await routeServiceCidr({ serviceCidr: options.serviceCidr, gateway: net.gateway });
 
-  const api = new Client({ server: options.server, token });
-  const cache = new WatchCache();
+  const api = new Client({ server: options.server, token, ca: security.ca });
   const runtime = new PodRuntime({
     nodeName: options.nodeName,
     podCIDR,
@@ -83,24 +87,18 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     serviceCidr: options.serviceCidr,
     clusterCidr: options.clusterCidr,
     podCIDR,
+    stateDir: options.stateDir,
+    ipvsScheduler: options.ipvsScheduler,
     log: deps.log,
   });
   // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.
-  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log });
-  const dnsStateOf = (services: Service[], endpoints: Endpoints[], pods: Pod[]): DnsState =>
-    buildDnsState({
-      services,
-      endpoints,
-      pods,
-      domain: CLUSTER.domain,
-      serial: cache.revision,
-      reverseCidrs: [options.serviceCidr, options.clusterCidr],
-    });
-  let dnsState = dnsStateOf([], [], []);
+  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log, probe: {} });
+  // DNS answers from its own state, rebuilt beside the sync loop, never in front of the proxier.
+  const dnsFeed = new DnsFeed({ domain: CLUSTER.domain, reverseCidrs: [options.serviceCidr, options.clusterCidr] });
   const dns = await startDnsServer({
     address: CLUSTER.dnsServiceIp,
     port: 53,
-    getState: () => dnsState,
+    getState: () => dnsFeed.state(),
     onError: (err) => deps.log(`dns: ${err.message}`),
   });
   // Ingress (agent/ingress): HTTP on :80 and :30080 of this node. Not vital to
@@ -117,51 +115,40 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   };
   let lbHeld = new Map<string, string | undefined>();
 
-  // ---- pod status back to the apiserver ------------------------------------
-  const reported = new Map<string, string>();
-  async function report(status: PodRuntimeStatus): Promise<void> {
-    if (status.removed) return;
-    const pod = cache.get<Pod>('Pod', status.namespace, status.name);
-    if (!pod || (status.uid && pod.metadata.uid !== status.uid)) return;
-    const next = toPodStatus(status, options.nodeIp);
-    if (statusDigest(next) === statusDigest(pod.status)) return;
-    const key = `${status.namespace}/${status.name}`;
-    if (reported.get(key) === statusDigest(next) + pod.metadata.resourceVersion) return;
-    reported.set(key, statusDigest(next) + pod.metadata.resourceVersion);
-    const path = `/api/v1/namespaces/${status.namespace}/pods/${status.name}/status`;
+  let cache: WatchCache | undefined;
+  const reporter = new StatusReporter({
+    nodeIp: options.nodeIp,
+    getPod: (namespace, name) => cache?.get<Pod>('Pod', namespace, name),
+    putStatus: (pod) => api.request('PUT', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, pod).then(() => {}),
+    onReported: (pod, before, after) => emit(podEvents(pod, before, after, options.nodeName)),
+    log: deps.log,
+  });
+  runtime.onChange((status) => void reporter.report(status));
+
+  // A failing sync becomes one Warning Event per distinct failure (the loop retries it every half second).
+  let lastSyncFailure: string | undefined;
+  async function syncReportingFailures(changed: Set<Kind>, cache: WatchCache): Promise<void> {
     try {
-      await api.request('PUT', path, { ...pod, status: next });
-      emit(podEvents(pod, pod.status, next, options.nodeName));
+      await syncNode(changed, cache);
+      lastSyncFailure = undefined;
     } catch (err) {
-      reported.delete(key);
-      if (!isApiError(err, 'NotFound')) deps.log(`reporting ${key}: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      if (message !== lastSyncFailure) emit([syncFailedEvent(options.nodeName, message)]);
+      lastSyncFailure = message;
+      throw err;
     }
   }
-  runtime.onChange((status) => void report(status));
 
-  // ---- the sync loop ---------------------------------------------------------
-  let synced = false; // the first snapshot has arrived
-  /** Kinds changed since the last sync; a relist marks them all. */
-  let dirty = new Set<Kind>();
-  let running: Promise<void> | undefined;
-  let closed = false;
-
-  async function syncOnce(changed: Set<Kind>): Promise<void> {
+  async function syncNode(changed: Set<Kind>, cache: WatchCache): Promise<void> {
     const nodes = cache.list<Node>('Node');
     const services = cache.list<Service>('Service');
     const endpoints = cache.list<Endpoints>('Endpoints');
     const pods = cache.list<Pod>('Pod');
 
-    const routes = nodes
-      .filter((n) => n.metadata.name !== options.nodeName && n.spec.podCIDR)
-      .map((n) => ({ cidr: n.spec.podCIDR!, via: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '' }))
-      .filter((r) => r.via);
-    // DNS first: it cannot fail, and must not wait on a failing data plane.
-    dnsState = dnsStateOf(services, endpoints, pods);
     if (changed.has('Ingress') || changed.has('Service') || changed.has('Endpoints')) {
       ingressTable = buildRouteTable(cache.list<Ingress>('Ingress'), services, endpoints);
     }
-    // The data plane next: it is what a new Service waits for. Routes and
+    // The data plane first: it is what a new Service waits for. Routes and
     // pods only when what they depend on changed (each costs processes).
     await proxier.sync({ services, endpoints, nodes });
     if (changed.has('Service') || changed.has('Endpoints') || changed.has('Node')) {
@@ -169,9 +156,11 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       emit(lbEvents(lbHeld, { services, endpoints, nodes }, options.nodeName));
       lbHeld = lbHolders({ services, endpoints, nodes });
     }
-    if (changed.has('Node')) await syncPodRoutes(routes);
-    if (!changed.has('Pod')) return;
+    if (changed.has('Node')) await syncPodRoutes(podRoutes(nodes, options.nodeName));
+    if (changed.has('Pod')) await syncPods(pods);
+  }
 
+  async function syncPods(pods: Pod[]): Promise<void> {
     const mine = pods.filter((p) => p.spec.nodeName === options.nodeName);
     const wanted = new Set(mine.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     // One pod that cannot start (say, its CIDR is full) must not hold up the
@@ -182,7 +171,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       try {
         const current = runtime.get(pod.metadata.namespace!, pod.metadata.name);
         if (current && current.uid && current.uid !== pod.metadata.uid) await runtime.remove(pod.metadata.namespace!, pod.metadata.name);
-        await report(await runtime.ensure(pod));
+        await reporter.report(await runtime.ensure(pod));
       } catch (err) {
         failed.push(`${key}: ${(err as Error).message}`);
       }
@@ -191,77 +180,27 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     for (const p of known) {
       if (!wanted.has(`${p.namespace}/${p.name}`)) await runtime.remove(p.namespace, p.name);
     }
-    if (failed.length) throw new Error(`pods not started: ${failed.join('; ')}`);
+    if (failed.length) throw new RetryLaterError(`pods not started: ${failed.join('; ')}`);
   }
 
-  function scheduleSync(...kinds: Kind[]): void {
-    for (const kind of kinds) dirty.add(kind);
-    if (running || !synced || closed) return;
-    running = (async () => {
-      // A Service and its Endpoints are written together but arrive as two
-      // events: a short window lets one sync program both.
-      await new Promise((r) => setTimeout(r, COALESCE_MS));
-      while (dirty.size && !closed) {
-        const changed = dirty;
-        dirty = new Set();
-        try {
-          await syncOnce(changed);
-        } catch (err) {
-          deps.log(`sync failed: ${(err as Error).message}`);
-          emit([syncFailedEvent(options.nodeName, (err as Error).message)]);
-          for (const kind of changed) dirty.add(kind);
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      }
-      running = undefined;
-    })();
-  }
-
-  const watchHandle: WatchHandle = watch({
-    address: options.grpcServer,
-    token,
+  const control = startControl({
+    node,
+    registration,
+    nodeService: grpc,
+    watch: (handlers) => watch({ address: options.grpcServer, token, ...security, ...handlers }),
     kinds: WATCHED,
-    onEvent: (event) => {
-      cache.apply(event);
-      scheduleSync(event.kind);
-    },
-    onRelist: (snapshot) => {
-      deps.log(`relisting at revision ${snapshot.revision}`);
-      cache.replace(snapshot);
-      scheduleSync(...WATCHED);
-    },
-    onSynced: () => {
-      const first = !synced;
-      synced = true;
-      if (first) scheduleSync(...WATCHED);
-      else scheduleSync();
-    },
-    onError: (err, willRetry) => deps.log(`watch: ${err.message}${willRetry ? ' (retrying)' : ''}`),
+    sync: syncReportingFailures,
+    onEvent: (kind, watched) => dnsFeed.changed(kind, watched),
+    log: deps.log,
   });
-
-  // ---- heartbeats --------------------------------------------------------------
-  let beating = false;
-  const beat = setInterval(async () => {
-    if (beating) return;
-    beating = true;
-    try {
-      await grpc.heartbeat(options.nodeName);
-    } catch (err) {
-      // Someone deleted our Node: register again (keeps the same name; the CIDR may change).
-      if (isApiError(err, 'NotFound')) await grpc.register(registration).catch(() => {});
-    } finally {
-      beating = false;
-    }
-  }, HEARTBEAT_MS);
+  cache = control.cache;
 
   return {
     node,
+    fatal: control.fatal,
     async close({ removePods = false } = {}) {
-      closed = true;
-      clearInterval(beat);
-      watchHandle.close();
+      await control.close();
       grpc.close();
-      await running;
       await dns.close();
       await ingress?.close();
       if (removePods) await runtime.removeAll();
@@ -270,4 +209,12 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       await loadBalancers.close();
     },
   };
+}
+
+/** Host-gw routes: every other node's pod CIDR via its InternalIP. */
+export function podRoutes(nodes: readonly Node[], me: string): { cidr: string; via: string }[] {
+  return nodes
+    .filter((n) => n.metadata.name !== me && n.spec.podCIDR)
+    .map((n) => ({ cidr: n.spec.podCIDR!, via: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '' }))
+    .filter((r) => r.via);
 }

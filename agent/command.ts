@@ -10,6 +10,10 @@ export const agentCommand: CommandModule = {
   options: daemonOptions(AGENT_FLAGS),
   async run(ctx, input) {
     const options = agentOptions(input.options, ctx.io.env);
+    // A mode this host cannot run is refused before anything is registered or created.
+    const { assertProxyModeAvailable } = await import('./proxy/registry.ts');
+    const { realExec } = await import('../api/exec/exec.ts');
+    await assertProxyModeAvailable(options.proxyMode, realExec);
     const { startAgent } = await import('./agent.ts');
     const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
     const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log }).catch((err: Error) => {
@@ -17,8 +21,14 @@ export const agentCommand: CommandModule = {
       if (err instanceof ApiError) throw new Error(`node ${options.nodeName} cannot register with ${options.grpcServer}: ${err.message}`);
       throw err;
     });
-    const signal = await ctx.io.untilSignal();
-    log(`${signal}: stopping (pods keep running)`);
+    // A fatal error (the watch stopped for good, the pod CIDR moved) ends the
+    // agent with one line and a non-zero status, so its supervisor restarts it.
+    const ended = await Promise.race([ctx.io.untilSignal().then((signal) => ({ signal })), agent.fatal.then((error) => ({ error }))]);
+    if ('error' in ended) {
+      await agent.close();
+      throw new Error(ended.error.message);
+    }
+    log(`${ended.signal}: stopping (pods keep running)`);
     await agent.close();
     return 0;
   },

@@ -6,6 +6,8 @@
 export const DEFAULT_LAB = 'minik';
 export const DEFAULT_LAN = '192.168.77.0/24';
 export const LABS_ROOT = '/var/lib/minik/labs';
+/** The CA certificate's name in the apiserver's data dir: made there at first start, handed to agents and clients. */
+export const SERVER_CA_FILE = 'ca.crt';
 
 /** Lab names prefix interface names (`<lab>-host`), which Linux caps at 15 characters. */
 export const LAB_NAME_PATTERN = /^[a-z][a-z0-9]{0,9}$/;
@@ -71,6 +73,11 @@ export const CLUSTER = {
   nftTable: 'minik',
 } as const;
 
-/** The proxy modes of the design (the agent refuses the ones it cannot run yet). */
-export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
+/** Node liveness, shared by the agent (how often it beats) and the apiserver (when it gives up on a node). */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+/** A node is NotReady after this many missed heartbeats. */
+export const MISSED_HEARTBEATS = 3;
+
+/** The proxy modes of the design (agent/proxy/registry.ts says what each needs from the host). */
+export const PROXY_MODES = ['nftables', 'iptables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];

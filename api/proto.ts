@@ -37,6 +37,8 @@ export interface RegisterRequestMessage {
   name: string;
   internalIp: string;
   proxyMode: string;
+  /** The pod CIDR the node already uses ('' when new). */
+  podCidr?: string;
 }
 
 export interface RegisterResponseMessage {

@@ -26,6 +26,8 @@ const env = {
   PATH: `${join(scratch, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${process.execPath.replace(/\/node$/, '')}`,
   MINIK_BIN_DIR: join(scratch, 'bin'),
   MINIK_CONFIG: join(scratch, 'config'),
+  // minik up merges a kubectl context; it goes to the scratch directory, not the machine's ~/.kube/config.
+  KUBECONFIG: join(scratch, 'kubeconfig'),
   NO_COLOR: '1',
   LANG: 'C.UTF-8',
 };

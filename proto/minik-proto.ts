@@ -48,6 +48,9 @@ message RegisterRequest {
   string internal_ip = 2;
   // nftables | ipvs | userspace
   string proxy_mode = 3;
+  // The pod CIDR this node's bridge and pods already use (registering again
+  // after the Node was deleted): kept when still free. Empty for a new node.
+  string pod_cidr = 4;
 }
 
 message RegisterResponse {

@@ -16,6 +16,8 @@ export type NftErrorCode =
   | 'NFT_NOT_INSTALLED'
   /** nft's JSON output did not have the expected shape. */
   | 'NFT_PARSE'
+  /** nft did not answer within the applier's deadline (it was killed; the table's state is unknown). */
+  | 'NFT_TIMEOUT'
   /** Any other failure of nft. */
   | 'NFT_EXEC';
 

@@ -6,6 +6,12 @@
 // an invalid sentinel word and wait for nft to complain about it: whatever
 // stderr held before that complaint belongs to the transaction.
 //
+// A stuck nft must not stall its caller: every transaction has a deadline
+// (`timeoutMs`). Past it the process is killed, the transaction fails with
+// NFT_TIMEOUT (whether it was applied is unknown, so the caller resyncs in
+// full, as it does after any NftError), `onRestart` reports it, and the next
+// transaction starts a fresh `nft -i`.
+//
 // Large transactions (full syncs) go to a fresh `nft -f -` instead: a
 // multi-megabyte line is not what an interactive shell is for. Reads (list)
 // also go there: listing in the long-lived process would make it cache every
@@ -23,7 +29,13 @@ export interface InteractiveApplierOptions extends ExecApplierOptions {
   maxInteractiveBytes?: number;
   /** Start a new `nft -i` after this many transactions, so its line history cannot grow without bound. Default 1000. */
   restartAfter?: number;
+  /** Deadline of one transaction in the long-lived process. Default 10 s. */
+  timeoutMs?: number;
+  /** Called when the long-lived process is killed for missing its deadline (the next transaction restarts it). */
+  onRestart?(reason: string): void;
 }
+
+export const INTERACTIVE_TIMEOUT_MS = 10_000;
 
 interface Pending {
   sentinel: string;
@@ -110,8 +122,23 @@ export class InteractiveApplier implements NftApplier {
     const child = this.child ?? this.start();
     this.sentByChild++;
     const sentinel = `mknft-done-${++this.seq}`;
+    const timeoutMs = this.opts.timeoutMs ?? INTERACTIVE_TIMEOUT_MS;
     return new Promise<void>((resolve, reject) => {
-      this.pending = { sentinel, resolve, reject };
+      const timer = setTimeout(() => {
+        if (this.pending?.sentinel !== sentinel) return;
+        this.pending = undefined;
+        const reason = `nft -i did not answer within ${timeoutMs} ms; killed it, the next transaction starts a new one`;
+        if (this.child === child) this.child = undefined;
+        child.kill('SIGKILL');
+        this.opts.onRestart?.(reason);
+        reject(new NftError('NFT_TIMEOUT', reason));
+      }, timeoutMs);
+      const done = () => clearTimeout(timer);
+      this.pending = {
+        sentinel,
+        resolve: () => (done(), resolve()),
+        reject: (err) => (done(), reject(err)),
+      };
       child.stdin.write(`${line}\n${sentinel}\n`);
     });
   }

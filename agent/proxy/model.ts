@@ -2,10 +2,9 @@
 // one entry per service port, independent of how a mode programs it
 // (nftables, ipvs, userspace all start here). Pure.
 
-import { cidrContains, ipToInt as ipToNumber } from '../../api/ip.ts';
+import { cidrContains, ipToInt as ipToNumber, isIPv4 } from '../../api/ip.ts';
 import { CLUSTER } from '../../api/layout.ts';
 
-export { cidrContains };
 import type { EndpointPort, Endpoints, Node, Protocol, Service, ServicePort } from '../../api/types.ts';
 
 export type L4Protocol = 'tcp' | 'udp' | 'sctp';
@@ -78,7 +77,7 @@ function matchPort(sp: ServicePort, ports: EndpointPort[], servicePortCount: num
 
 function hasClusterIP(svc: Service): boolean {
   const ip = svc.spec.clusterIP;
-  return !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
+  return !!ip && ip !== 'None' && isIPv4(ip);
 }
 
 interface Context {

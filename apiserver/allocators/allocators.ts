@@ -157,14 +157,27 @@ export function allocateLoadBalancerIp(tx: Tx, config: AllocatorConfig, owner: s
 
 /** The next free /24 of the cluster CIDR, in registration order. */
 /**
- * A node's pod CIDR. `preferredIndex` (node N of the lab → block N, so node1
- * gets 10.244.1.0/24 whatever order agents register in) is taken when free;
- * otherwise the first free block.
+ * A node's pod CIDR: the one `owner` holds; else `requested` when it is a free
+ * block of the cluster CIDR (a node registering again after its Node was
+ * deleted keeps the CIDR its bridge and pods already use); else block
+ * `preferredIndex` when free (node N of the lab → block N, so node1 gets
+ * 10.244.1.0/24 whatever order agents register in); else the first free block.
  */
-export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, preferredIndex?: number): string {
+export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, requested?: string, preferredIndex?: number): string {
   const held = tx.heldBy(POOLS.podCidr, owner);
   if (held.length) return held[0];
   const size = 2 ** (32 - config.podCidrPrefix);
+  const wanted = requested ? parseCidrOrUndefined(requested) : undefined;
+  if (
+    wanted &&
+    wanted.prefix === config.podCidrPrefix &&
+    wanted.first >= config.clusterCidr.first &&
+    wanted.last <= config.clusterCidr.last &&
+    tx.owner(POOLS.podCidr, wanted.text) === undefined
+  ) {
+    tx.claim(POOLS.podCidr, wanted.text, owner);
+    return wanted.text;
+  }
   if (preferredIndex !== undefined && preferredIndex >= 0) {
     const n = config.clusterCidr.first + preferredIndex * size;
     const cidr = `${intToIp(n)}/${config.podCidrPrefix}`;
@@ -186,4 +199,12 @@ export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, 
 /** Releases every value `owner` holds in `pools`. */
 export function releaseAll(tx: Tx, owner: string, pools: readonly string[] = Object.values(POOLS)): void {
   for (const pool of pools) for (const value of tx.heldBy(pool, owner)) tx.release(pool, value);
+}
+
+function parseCidrOrUndefined(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
 }

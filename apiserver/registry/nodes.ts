@@ -4,6 +4,8 @@
 // so their endpoints move to notReadyAddresses.
 
 import { ApiError, notFound } from '../../api/errors.ts';
+import { isIPv4 } from '../../api/ip.ts';
+import { HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
 import { objectKey } from '../../api/resources.ts';
 import type { AnyObject, Node, NodeCondition, Pod } from '../../api/types.ts';
 import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.ts';
@@ -21,8 +23,6 @@ const readinessEvent = (node: Node, ready: boolean) => ({
   component: 'node-controller',
 });
 
-export const HEARTBEAT_INTERVAL_MS = 1000;
-export const MISSED_HEARTBEATS = 3;
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -49,15 +49,15 @@ export class Nodes implements NodeRegistry {
     for (const node of registry.store.list<Node>('Node')) this.lastSeen.set(node.metadata.name, clock());
   }
 
-  async register(request: { name: string; internalIP: string; proxyMode?: string }): Promise<AnyObject> {
+  async register(request: { name: string; internalIP: string; proxyMode?: string; podCIDR?: string }): Promise<AnyObject> {
     const { name, internalIP } = request;
     if (!NODE_NAME.test(name) || name.length > 253) throw new ApiError('Invalid', `Node "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
+    if (!isIPv4(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
     this.lastSeen.set(name, this.clock());
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.registry.transact((tx, hooks) => {
       const existing = tx.get<Node>('Node', undefined, name);
-      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), nodeOrdinal(name));
+      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), request.podCIDR, nodeOrdinal(name));
       const node: Node = {
         apiVersion: 'v1',
         kind: 'Node',

@@ -40,7 +40,7 @@ export interface EventSource {
 /** What the gRPC node service needs: registration and liveness. */
 export interface NodeRegistry {
   /** Creates or refreshes the Node, allocating its podCIDR on first registration. */
-  register(request: { name: string; internalIP: string; proxyMode?: string }): Promise<AnyObject>;
+  register(request: { name: string; internalIP: string; proxyMode?: string; podCIDR?: string }): Promise<AnyObject>;
   /** Records a heartbeat; marks the node Ready again if it was not. Throws NotFound for an unknown node. */
   heartbeat(name: string): Promise<void>;
 }

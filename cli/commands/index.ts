@@ -15,13 +15,18 @@ import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
 import { apiserverCommand } from '../../apiserver/command.ts';
 import { installServiceCommand } from './install-service.ts';
-import { execCommand, logsCommand, rulesCommand, sshCommand } from './lab-access.ts';
+import { kubeconfigCommand } from './kubeconfig.ts';
+import { execCommand, logsCommand, sshCommand } from './lab-access.ts';
+import { rulesCommand } from './rules.ts';
+import { traceCommand } from './trace.ts';
 import { agentCommand } from '../../agent/command.ts';
 import { echoCommand } from '../../agent/echo/command.ts';
+import { boxBuildCommand } from '../lab/box-command.ts';
 
 export const COMMANDS: CommandModule[] = [
   upCommand,
   downCommand,
+  kubeconfigCommand,
   statusCommand,
   getCommand,
   describeCommand,
@@ -37,10 +42,12 @@ export const COMMANDS: CommandModule[] = [
   sshCommand,
   logsCommand,
   rulesCommand,
+  traceCommand,
   apiserverCommand,
   agentCommand,
   echoCommand,
   installServiceCommand,
   linkCommand,
   uninstallCommand,
+  boxBuildCommand,
 ];

@@ -13,7 +13,7 @@ async function nodeDeps(ctx: CommandContext, options: Record<string, unknown>) {
   const config = await ctx.config();
   if (config.provider === 'vagrant') throw new UsageError('minik node stop|start drives the netns lab; for the Vagrant lab use vagrant halt NODE / vagrant up NODE');
   const layout = labLayout(stringOption(options, 'name') ?? config.lab);
-  const { realExec } = await import('../lab/exec.ts');
+  const { realExec } = await import('../../api/exec/exec.ts');
   const { pidFileDaemons, pidFilePath, stop } = await import('../lab/daemons.ts');
   return {
     layout,

@@ -4,12 +4,13 @@
 // Heavy modules (ora, the lab itself) load inside `run`, so `minik --help`
 // stays fast.
 
-import { DEFAULT_LAB, DEFAULT_LAN } from '../../api/layout.ts';
-import type { CommandContext, CommandModule, OptionSpec } from '../commands/types.ts';
+import { DEFAULT_LAB, DEFAULT_LAN, PROXY_MODES } from '../../api/layout.ts';
+import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
 // Type only: ../config.ts loads yaml, which `minik --help` must not.
 import type { LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
+import type { MinikConfig } from './config.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
 import type { VagrantExec, VagrantLabFiles } from './vagrant.ts';
@@ -66,12 +67,51 @@ async function vagrantFiles(ctx: CommandContext, env: LabCommandEnv): Promise<Va
   return vagrantLabFiles(dir, ctx.io.env);
 }
 
+/**
+ * What `up` writes once the apiserver answers: ~/.minik/config, and (unless
+ * --no-kubeconfig) the lab's context in $KUBECONFIG or ~/.kube/config, made
+ * current as kind does. `announce` says where, after the lab is up.
+ */
+async function configWriter(ctx: CommandContext, options: Record<string, unknown>) {
+  const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+  const { kubeconfigPath, kubeContextName, mergeKubeconfig, updateKubeconfigFile } = await import('./kubeconfig.ts');
+  const withKubeconfig = options.kubeconfig !== false;
+  const path = kubeconfigPath(ctx.io.env);
+  let merged: string | undefined;
+  return {
+    async write(config: MinikConfig) {
+      await writeMinikConfig(config, minikConfigPath(ctx.io.env));
+      if (!withKubeconfig || !config.ca) return;
+      const lab = { lab: config.lab, server: config.server, token: config.token, caPem: config.ca.pem };
+      updateKubeconfigFile(path, (text) => mergeKubeconfig(text, lab, { path, makeCurrent: true }));
+      merged = kubeContextName(config.lab);
+    },
+    announce() {
+      if (merged) ctx.io.out(`kubectl: context "${merged}" in ${path} is now current (kubectl get svc -A)\n`);
+    },
+  };
+}
+
+/** `down`: the lab's context goes from the kubeconfig too; every other entry stays. */
+async function removeKubeconfigEntry(ctx: CommandContext, lab: string): Promise<void> {
+  const { kubeconfigPath, kubeContextName, removeFromKubeconfig, updateKubeconfigFile } = await import('./kubeconfig.ts');
+  const path = kubeconfigPath(ctx.io.env);
+  let removed = false;
+  updateKubeconfigFile(path, (text) => {
+    if (text === undefined) return undefined;
+    const result = removeFromKubeconfig(text, lab, path);
+    removed = result.removed;
+    return result.removed ? result.text : undefined;
+  });
+  if (removed) ctx.io.out(`kubectl: removed context "${kubeContextName(lab)}" from ${path}\n`);
+}
+
 /** `up --provider vagrant`: the Vagrantfile's VMs instead of namespaces (cli/lab/vagrant.ts). */
 async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, env: LabCommandEnv): Promise<void> {
   if (stringOption(options, 'apiPort') !== undefined) throw new UsageError('--api-port is for the netns provider: the Vagrant lab serves on 6443 of node1');
   const { vagrantUp, realVagrantExec } = await import('./vagrant.ts');
   const { waitForNodesReady } = await import('./ready.ts');
-  const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+  const config = await configWriter(ctx, options);
   const files = await vagrantFiles(ctx, env);
   await vagrantUp(
     {
@@ -85,10 +125,11 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
       exec: env.vagrantExec ?? realVagrantExec,
       progress: await progressFor(ctx),
       waitForReady: env.waitForReady ?? waitForNodesReady,
-      writeConfig: (config) => writeMinikConfig(config, minikConfigPath(ctx.io.env)),
+      writeConfig: (c) => config.write(c),
       ensureBinary: env.ensureBinary ?? (async (f) => (await import('./vagrant-binary.ts')).ensureVagrantBinary(f)),
     },
   );
+  config.announce();
 }
 
 export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
@@ -98,22 +139,29 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     options: [
       // No `default`: a plain `up` on an existing lab keeps its node count without a warning.
       { flags: '--nodes <n>', description: 'Number of nodes (default: 3, or the existing lab\'s count)' },
-      { flags: '--proxy-mode <mode>', description: 'nftables | ipvs | userspace', default: 'nftables' },
+      { flags: '--proxy-mode <mode>', description: PROXY_MODES.join(' | '), default: 'nftables' },
       PROVIDER_OPTION,
       NAME_OPTION,
       { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },
       { flags: '--api-port <port>', description: "apiserver port on 127.0.0.1 and the LAN's .1 (default 6443, or the next free)" },
+      { flags: '--no-kubeconfig', description: 'Do not merge the context minik-LAB into $KUBECONFIG or ~/.kube/config' },
     ],
-    examples: ['up', 'up --nodes 2 --proxy-mode userspace', 'up --name mk2 --lan 192.168.78.0/24', 'up --provider vagrant --proxy-mode ipvs'],
+    examples: [
+      'up',
+      'up --nodes 2 --proxy-mode userspace',
+      'up --name mk2 --lan 192.168.78.0/24',
+      'up --provider vagrant --proxy-mode ipvs',
+      'up --no-kubeconfig',
+    ],
     async run(ctx: CommandContext, input) {
       if (providerFlag(input.options) === 'vagrant') {
         await upVagrant(ctx, input.options, env);
         return 0;
       }
       const { up } = await import('./up.ts');
-      const { realExec } = await import('./exec.ts');
+      const { realExec } = await import('../../api/exec/exec.ts');
       const { waitForNodesReady } = await import('./ready.ts');
-      const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+      const config = await configWriter(ctx, input.options);
       const apiPort = stringOption(input.options, 'apiPort') === undefined ? undefined : intOption(input.options, 'apiPort', 0);
       await up(
         {
@@ -129,9 +177,10 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
           exec: realExec,
           progress: await progressFor(ctx),
           waitForReady: waitForNodesReady,
-          writeConfig: (config) => writeMinikConfig(config, minikConfigPath(ctx.io.env)),
+          writeConfig: (c) => config.write(c),
         },
       );
+      config.announce();
       return 0;
     },
   };
@@ -153,13 +202,15 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
         const { vagrantDown, realVagrantExec } = await import('./vagrant.ts');
         const files = await vagrantFiles(ctx, env);
         await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx) });
+        await removeKubeconfigEntry(ctx, named ?? config?.lab ?? DEFAULT_LAB);
         return 0;
       }
       const { down } = await import('./down.ts');
-      const { realExec } = await import('./exec.ts');
+      const { realExec } = await import('../../api/exec/exec.ts');
       // Without --name: the lab `up` last wrote into the config, so `up --name x; down` pairs up.
       const name = named ?? (config ?? (await ctx.config())).lab;
       await down({ name, labsRoot: env.labsRoot }, { exec: realExec, progress: await progressFor(ctx) });
+      await removeKubeconfigEntry(ctx, name);
       return 0;
     },
   };

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { labLayout } from '../../api/layout.ts';
 import { writeLabRecord } from './config.ts';
 import { FakeDaemons } from './daemons.fake.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { applyLab, planLab } from './netns.ts';
 import { isNodeStopped, startNode, stopNode, unstopNodes } from './node-control.ts';
 
@@ -15,7 +15,7 @@ async function world() {
   const layout = labLayout('mkn', root);
   mkdirSync(layout.runDir, { recursive: true });
   writeLabRecord(layout, { name: 'mkn', lan: '192.168.81.0/24', nodes: 3, proxyMode: 'nftables', apiPort: 7443 });
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   await applyLab(planLab({ name: 'mkn', lan: '192.168.81.0/24', nodes: 3 }), exec);
   exec.calls.length = 0;
   const daemons = new FakeDaemons();
@@ -51,7 +51,7 @@ test('node stop: agent stopped, eth0 down in the node namespace, marked stopped;
     const spec = w.daemons.started[w.daemons.started.length - 1];
     assert.equal([spec.name, spec.netns], ['agent-node2', 'mkn-node2']);
     assert.ok(spec.argv.includes('192.168.81.12'), 'node2 keeps its address');
-    assert.ok(spec.argv.includes('http://192.168.81.1:7443'));
+    assert.ok(spec.argv.includes('https://192.168.81.1:7443'));
   } finally {
     w.done();
   }

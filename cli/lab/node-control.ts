@@ -13,7 +13,7 @@ import type { LabLayout } from '../../api/layout.ts';
 import { readLabRecord, type LabRecord } from './config.ts';
 import type { DaemonControl, DaemonStatus } from './daemons.ts';
 import { LabError } from './errors.ts';
-import { runOrThrow, type Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { parseLan } from './lan.ts';
 import { planLab } from './netns.ts';
 import { agentDaemonName, agentSpec } from './specs.ts';
@@ -41,7 +41,7 @@ const linkArgv = (layout: LabLayout, node: string, state: 'up' | 'down') => ['ip
 export async function stopNode(layout: LabLayout, node: string, deps: NodeControlDeps): Promise<{ agentWasRunning: boolean }> {
   labOf(layout, node);
   const agentWasRunning = await deps.stopDaemon(agentDaemonName(node));
-  await runOrThrow(deps.exec, linkArgv(layout, node, 'down'));
+  await deps.exec.run(linkArgv(layout, node, 'down'));
   writeFileSync(stoppedMarker(layout, node), `${new Date().toISOString()}\n`);
   return { agentWasRunning };
 }
@@ -49,7 +49,7 @@ export async function stopNode(layout: LabLayout, node: string, deps: NodeContro
 /** Link up, marker gone; the agent is started unless it runs. */
 export async function startNode(layout: LabLayout, node: string, minikArgv: string[], deps: NodeControlDeps): Promise<DaemonStatus & { started: boolean }> {
   const { record, index } = labOf(layout, node);
-  await runOrThrow(deps.exec, linkArgv(layout, node, 'up'));
+  await deps.exec.run(linkArgv(layout, node, 'up'));
   rmSync(stoppedMarker(layout, node), { force: true });
   const status = deps.daemons.status(agentDaemonName(node));
   if (status.running) return { ...status, started: false };
@@ -62,7 +62,7 @@ export async function unstopNodes(layout: LabLayout, nodes: string[], exec: Exec
   const back: string[] = [];
   for (const node of nodes) {
     if (!isNodeStopped(layout, node)) continue;
-    await runOrThrow(exec, linkArgv(layout, node, 'up'));
+    await exec.run(linkArgv(layout, node, 'up'));
     rmSync(stoppedMarker(layout, node), { force: true });
     back.push(node);
   }

@@ -43,11 +43,11 @@ const meta = (obj: KubeObject, namespaced = true): Entry[] => [
 export function eventsEntry(events: Event[] | undefined, now: Date): Entry {
   if (!events?.length) return { key: 'Events', value: NONE };
   const rows = events.map((e) => [
-    e.type,
-    e.reason,
+    e.type ?? 'Normal',
+    e.reason ?? '',
     `${age(e.lastTimestamp ?? e.metadata.creationTimestamp, now)}${(e.count ?? 1) > 1 ? ` (x${e.count} over ${age(e.firstTimestamp, now)})` : ''}`,
     e.source?.host ? `${e.source.component}, ${e.source.host}` : (e.source?.component ?? ''),
-    e.message,
+    e.message ?? '',
   ]);
   return { key: 'Events', block: formatTable(['Type', 'Reason', 'Age', 'From', 'Message'], [['----', '------', '----', '----', '-------'], ...rows]).trimEnd().split('\n') };
 }
