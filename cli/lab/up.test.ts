@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labLayout } from '../../api/layout.ts';
-import { down, labStatus, up, type UpDeps, type UpOptions } from './up.ts';
+import { down } from './down.ts';
+import { labStatus } from './status.ts';
+import { up, type UpDeps, type UpOptions } from './up.ts';
 import { FakeExec } from '../../api/exec/fake.ts';
 import { FakeDaemons } from './daemons.fake.ts';
 import { RecordingProgress } from './progress.ts';

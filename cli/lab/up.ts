@@ -7,7 +7,7 @@
 // runs in unit tests against fakes; e2e/lab.test.ts runs it for real.
 
 import { mkdirSync, readFileSync } from 'node:fs';
-import { labLayout, type LabLayout } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, labLayout, type LabLayout } from '../../api/layout.ts';
 import { assertLanFree } from './conflicts.ts';
 import { caFilePath, readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
 import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
@@ -20,10 +20,8 @@ import { pickApiPort } from './ports.ts';
 import { assertRoot, ensureCommands, ensureProxyMode } from './preflight.ts';
 import type { Progress } from './progress.ts';
 import { waitForApiserver, type WaitForReady } from './ready.ts';
-import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, DEFAULT_API_PORT, localServerUrl } from './specs.ts';
+import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, localServerUrl } from './specs.ts';
 
-export { down, type DownDeps, type DownOptions, type DownResult } from './down.ts';
-export { labStatus, type LabStatus } from './status.ts';
 
 export interface UpOptions {
   name: string;
