@@ -76,4 +76,14 @@ test('an update manager takes only the fields it changed; removed fields are nob
   assert.not.ok(sets['kubectl-create'].some((k) => k.includes('f:labels')));
 });
 
+test('malformed managedFields from a client are reset, not trusted (as Kubernetes does)', () => {
+  const bad = (fieldsV1: unknown) => ({ ...svc({}), metadata: { name: 'web', managedFields: [{ manager: 'x', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1 }] } }) as unknown as AnyObject;
+  assert.equal(readManagedFields(bad({ 'f:spec': 'xxxx' })), []);
+  assert.equal(readManagedFields(bad([])), []);
+  assert.is(readManagedFields(bad({ 'f:spec': { 'f:type': {} } })).length, 1);
+  const tree = toFieldsV1(new Set(['f:metadata\u0000f:labels\u0000f:__proto__']));
+  assert.equal(Object.keys((tree as any)['f:metadata']['f:labels']), ['f:__proto__']);
+  assert.is(({} as any).polluted, undefined);
+});
+
 test.run();

@@ -79,10 +79,14 @@ export function fieldsOf(value: Json, meta: FieldMeta, prefix: string[] = [], ou
 }
 
 export function toFieldsV1(set: FieldSet): FieldsV1 {
-  const root: FieldsV1 = {};
+  // Null-prototype nodes: a path element is user data (a label key may be `__proto__`).
+  const root: FieldsV1 = Object.create(null);
   for (const key of [...set].sort()) {
     let node = root;
-    for (const element of decodePath(key)) node = node[element] ??= {};
+    for (const element of decodePath(key)) {
+      if (!Object.hasOwn(node, element)) node[element] = Object.create(null);
+      node = node[element];
+    }
     if (Object.keys(node).length > 0) node['.'] = {};
     else node['.'] ??= {};
   }
@@ -95,8 +99,17 @@ export function toFieldsV1(set: FieldSet): FieldsV1 {
   return tidy(root);
 }
 
+const isTree = (v: unknown): v is FieldsV1 => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Whether `tree` is a FieldsV1 tree: objects all the way down, not absurdly deep. */
+export function isFieldsV1(tree: unknown, depth = 0): tree is FieldsV1 {
+  if (!isTree(tree) || depth > 64) return false;
+  return Object.values(tree).every((child) => isFieldsV1(child, depth + 1));
+}
+
 export function fromFieldsV1(tree: FieldsV1 | undefined, prefix: string[] = [], out: FieldSet = new Set()): FieldSet {
-  for (const [element, child] of Object.entries(tree ?? {})) {
+  if (!isTree(tree)) return out;
+  for (const [element, child] of Object.entries(tree)) {
     if (element === '.') {
       out.add(encodePath(prefix));
       continue;
@@ -116,7 +129,7 @@ export function valueAt(root: Json | undefined, path: string[], meta: FieldMeta)
     if (value === undefined || value === null) return undefined;
     if (element.startsWith('f:')) {
       const k = element.slice(2);
-      value = isObject(value) ? value[k] : undefined;
+      value = isObject(value) && Object.hasOwn(value, k) ? value[k] : undefined;
       m = childMeta(m, k);
     } else if (element.startsWith('k:')) {
       value = Array.isArray(value) ? value.find((e) => elementKey(e, m) === element) : undefined;
@@ -165,9 +178,23 @@ export function pathString(path: string[]): string {
 
 const nowString = (now: Date) => now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * An object's managedFields, or none when any entry is malformed: Kubernetes
+ * resets field ownership it cannot decode rather than failing the request.
+ */
 export function readManagedFields(obj: AnyObject | undefined): ManagedFieldsEntry[] {
   const entries = (obj?.metadata as { managedFields?: unknown } | undefined)?.managedFields;
-  return Array.isArray(entries) ? (entries as ManagedFieldsEntry[]) : [];
+  if (!Array.isArray(entries)) return [];
+  const valid = entries.every((entry: unknown) => {
+    const e = entry as Record<string, unknown> | null;
+    return (
+      !!e && typeof e === 'object' &&
+      typeof e.manager === 'string' &&
+      (e.operation === 'Apply' || e.operation === 'Update') &&
+      (e.fieldsV1 === undefined || isFieldsV1(e.fieldsV1))
+    );
+  });
+  return valid ? (entries as ManagedFieldsEntry[]) : [];
 }
 
 /**
