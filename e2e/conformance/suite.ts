@@ -53,8 +53,10 @@ export function conformanceSuite(mode: Mode, lab: ConformanceLab, options: { swi
   const tally = { passed: 0, failed: 0 };
   const it = (name: string, fn: () => Promise<void>) =>
     s(name, async () => {
+      const started = Date.now();
       try {
         await fn();
+        console.log(`  ${mode}: ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
         tally.passed++;
       } catch (err) {
         tally.failed++;
