@@ -4,7 +4,6 @@
 // (recordEvent below). Both build the object here, so a repeated event is one
 // object whose count goes up, named deterministically from what it says.
 
-import { createHash } from 'node:crypto';
 import type { Client } from './client.ts';
 import { isApiError } from './errors.ts';
 import type { Event, KubeObject, ObjectReference } from './types.ts';
@@ -54,11 +53,18 @@ export const eventNamespace = (ref: ObjectReference) => ref.namespace || 'defaul
 /** `web.3f2a9c01`: the object's name and a hash of what the event says, so a repeat finds its first copy. */
 export function eventName(input: EventInput): string {
   const ref = referenceTo(input.involved);
-  const hash = createHash('sha256')
-    .update(JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', input.type, input.reason, input.message, input.component, input.host ?? '']))
-    .digest('hex')
-    .slice(0, 16);
+  const hash = fnv1a64(JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', input.type, input.reason, input.message, input.component, input.host ?? '']));
   return `${ref.name}.${hash}`;
+}
+
+/** FNV-1a, 64 bits, as 16 hex digits: a name, not a secret (and no node:crypto on the CLI's start path). */
+function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
 }
 
 const timestamp = (now: Date) => now.toISOString().replace(/\.\d{3}Z$/, 'Z');

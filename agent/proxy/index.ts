@@ -27,6 +27,8 @@ export interface Proxier {
 }
 
 export interface ProxierOptions {
+  /** --ipvs-scheduler (ipvs mode only). */
+  ipvsScheduler?: string;
   nodeName: string;
   nodeIp: string;
   serviceCidr: string;
@@ -57,6 +59,7 @@ export async function createProxier(mode: ProxyMode, options: ProxierOptions): P
     podCIDR: options.podCIDR,
     stateDir: options.stateDir ?? '',
     exec,
+    ipvsScheduler: options.ipvsScheduler,
     log: options.log,
   });
   // Reuses the model of every Service whose objects did not change.

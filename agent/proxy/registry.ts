@@ -12,6 +12,8 @@ import { ProxyModeError, type ModeRequirements, type ProxyModeBackend } from './
 interface ModeEntry {
   summary: string;
   requirements: ModeRequirements;
+  /** A mode's own host check beyond modules and commands; one line, or undefined when fine. Creates nothing that stays. */
+  check?(exec: Exec): Promise<string | undefined>;
   load(): Promise<ProxyModeBackend>;
 }
 
@@ -40,11 +42,9 @@ export const MODES: Record<ProxyMode, ModeEntry> = {
       kernelModules: [{ name: 'ip_vs', probe: '/proc/net/ip_vs' }],
       commands: [{ name: 'ipvsadm', package: 'ipvsadm' }, NFT],
     },
-    // The ipvs back end lives in ./ipvs/ (its own engineer): replace with
-    // `load: async () => (await import('./ipvs/mode.ts')).ipvsMode` when it lands.
-    load: async () => {
-      throw new ProxyModeError('proxy mode "ipvs" is not built into this minik yet');
-    },
+    // Dummy links are a kernel feature too (this development kernel has none).
+    check: async (exec) => (await import('./ipvs/host.ts')).dummyLinkProblem(exec),
+    load: async () => (await import('./ipvs/mode.ts')).ipvsMode,
   },
   userspace: {
     summary: 'nftables redirects each service address to a proxy socket in the agent (TCP and UDP, round robin)',
@@ -80,6 +80,8 @@ export async function proxyModeProblem(name: string, exec: Exec): Promise<string
       return `proxy mode "${name}" needs ${cmd.name} (Debian package ${cmd.package}): install it, e.g. with scripts/deps.sh`;
     }
   }
+  const own = await entry(name).check?.(exec);
+  if (own) return own;
   return undefined;
 }
 

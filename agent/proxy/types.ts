@@ -30,6 +30,8 @@ export interface ModeContext {
   stateDir: string;
   /** Runs commands in the agent's own (the node's) network namespace. */
   exec: Exec;
+  /** --ipvs-scheduler (ipvs mode only; default rr). */
+  ipvsScheduler?: string;
   log(line: string): void;
 }
 

@@ -25,6 +25,7 @@ import { CORE, NETWORKING } from './primitives.ts';
 import { Endpoints as EndpointsSchema, Service as ServiceSchema } from './service.ts';
 
 export { MAX_JSON_DEPTH, checkDepth, exceedsDepth, goType, type Decoded } from './decode.ts';
+export { REF_PREFIX, definitions, type OpenApiVersion } from './definitions.ts';
 export { Status as StatusSchema, ObjectMeta as ObjectMetaSchema, ListMeta as ListMetaSchema } from './meta.ts';
 
 /** What each kind decodes to. */

@@ -4,9 +4,9 @@ import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
 import { isApiError } from '../errors.ts';
 import { ALL_KINDS, resourceByManifest } from '../resources.ts';
-import { LIST_SCHEMAS, SCHEMAS, StatusSchema, checkDepth, decodeObject, exceedsDepth, isDecoded } from './index.ts';
+import { LIST_SCHEMAS, SCHEMAS, StatusSchema, checkDepth, decodeObject, definitions, exceedsDepth, isDecoded } from './index.ts';
 
-const EXAMPLES = new URL('../../../shared/examples', import.meta.url).pathname;
+const EXAMPLE_DIRS = ['../../../shared/examples', '../../examples', '../../examples/mistakes'].map((d) => new URL(d, import.meta.url).pathname);
 
 function badRequest(fn: () => unknown): string {
   try {
@@ -44,11 +44,11 @@ test('the schemas carry the x-kubernetes keys that patches and OpenAPI need', ()
   assert.equal(svc.properties.spec.properties.type.enum, ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']);
 });
 
-test('every example manifest decodes unchanged', () => {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
-  assert.ok(files.length >= 5);
+test('every example manifest (shared and the project\'s own) decodes unchanged', () => {
+  const files = EXAMPLE_DIRS.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => `${dir}/${f}`));
+  assert.ok(files.length >= 12);
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(`${EXAMPLES}/${file}`, 'utf8'))) {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const obj = doc.toJSON();
       if (!obj) continue;
       const info = resourceByManifest(obj.apiVersion, obj.kind);
@@ -124,6 +124,28 @@ test('nesting depth is found without recursion, strings and escapes ignored', ()
   assert.ok(exceedsDepth(deep(200_000))); // would overflow a recursive parser's stack
   assert.not.ok(exceedsDepth(JSON.stringify({ a: '[[[[[[\\"{{{{'.repeat(100) })));
   assert.match(badRequest(() => checkDepth(`{"a":${deep(2000)}}`)), /nested more than 100 levels deep/);
+});
+
+test('definitions: named structs hoisted and referenced, IntOrString per OpenAPI version, internal keys dropped', () => {
+  const roots = [...Object.values(SCHEMAS), ...Object.values(LIST_SCHEMAS), StatusSchema];
+  const v2 = definitions(roots, 'v2');
+  const v3 = definitions(roots, 'v3');
+  for (const name of ['io.k8s.api.core.v1.Service', 'io.k8s.api.core.v1.ServiceList', 'io.k8s.api.networking.v1.Ingress', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'io.k8s.apimachinery.pkg.apis.meta.v1.Status']) {
+    assert.ok(v2[name] && v3[name], name);
+  }
+  const svc = v2['io.k8s.api.core.v1.Service'] as any;
+  assert.equal(svc.properties.metadata, { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' });
+  assert.equal(svc['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'Service' }]);
+  const port = v2['io.k8s.api.core.v1.ServicePort'] as any;
+  // As in Kubernetes' documents: IntOrString is a definition of its own.
+  assert.equal(port.properties.targetPort, { $ref: '#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString' });
+  assert.equal(v2['io.k8s.apimachinery.pkg.util.intstr.IntOrString'], { type: 'string', format: 'int-or-string' });
+  assert.equal(port.required, ['port']);
+  assert.equal((v3['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] as any).anyOf, [{ type: 'integer' }, { type: 'string' }]);
+  assert.is((v3['io.k8s.api.core.v1.ServiceSpec'] as any).properties.ports.items.$ref, '#/components/schemas/io.k8s.api.core.v1.ServicePort');
+  const text = JSON.stringify(v3);
+  assert.not.ok(text.includes('x-minik-'));
+  assert.not.ok(text.includes('"$id"'));
 });
 
 test.run();

@@ -170,6 +170,27 @@ test('-f DIR: Namespaces first, then the rest in file order; a missing namespace
   assert.is(r.out, 'service/b created (no pods match app=nothing yet: minik run nothing -n demo --labels app=nothing --port 8080)\n');
 });
 
+test('the project\'s own examples/ apply as one directory on a fresh cluster: Namespace first, no hints, then unchanged', async () => {
+  const dir = join(import.meta.dirname, '../../examples');
+  const h = harness([], {}, { requireNamespaces: true });
+  h.io.readDir = async (path) => readdirSync(path);
+  const read = h.io.readFile;
+  // The real files, as main.ts reads them (a directory is EISDIR).
+  h.io.readFile = async (path) => (existsSync(path) ? readFileSync(path, 'utf8') : read(path));
+  let r = await h.run('apply', '-f', dir);
+  assert.equal([r.code, r.err], [0, '']);
+  const lines = r.out.trim().split('\n');
+  assert.is(lines[0], 'namespace/demo created');
+  assert.ok(lines.every((l) => l.endsWith(' created')), r.out);
+  for (const name of ['pod/echo-0', 'service/cluster-ip', 'service/echo-headless', 'service/test-nodeport', 'service/test-lb', 'service/echo-udp', 'service/docs', 'service/echo-alias', 'ingress.networking.k8s.io/demo']) {
+    assert.ok(lines.includes(`${name} created`), name);
+  }
+  r = await h.run('apply', '-f', dir);
+  assert.ok(r.out.trim().split('\n').every((l) => l.endsWith(' unchanged')), r.out);
+  r = await h.run('apply', '-f', join(dir, 'mistakes/nodeport-copy.yaml'));
+  assert.is(r.err, 'Error from server (Invalid): Service "test-nodeport-2" is invalid: spec.ports[0].nodePort: Invalid value: 32540: provided port is already allocated\n');
+});
+
 const EXAMPLES = join(import.meta.dirname, '../../../shared/examples');
 if (existsSync(EXAMPLES)) {
   test('every manifest in shared/examples applies unchanged (namespace first)', async () => {
