@@ -137,7 +137,7 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
 async function vagrantBackend(ctx: CommandContext, files: VagrantLabFiles, env: LabCommandEnv) {
   if (env.vagrantExec) return undefined;
   const { realBackendDriver } = await import('./vagrant-libvirt.ts');
-  const { realVagrantExec } = await import('./vagrant.ts');
+  const { realVagrantExec } = await import('./vagrant-exec.ts');
   return realBackendDriver({ checkout: files.dir, env: ctx.io.env, exec: realVagrantExec });
 }
 
