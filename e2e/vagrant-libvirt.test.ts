@@ -18,7 +18,7 @@ import { MINIK_ARGV } from './support/minik-process.ts';
 import { skipTest } from './support/skip.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const LAB = 'mkvag';
+const LAB = 'mkvl';
 const NETNS = `${LAB}-libvirt`;
 const HOST_LINK = `${LAB}-vhost`;
 const STATE = join(ROOT, '.vagrant', 'minik', 'libvirt');
