@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { labNodeName, SERVER_CA_FILE } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, labNodeName, SERVER_CA_FILE } from '../../api/layout.ts';
 import type { MinikConfig } from './config.ts';
 import { LabError } from './errors.ts';
 import { runLogged, vagrantVersion, type VagrantExec } from './vagrant-exec.ts';
@@ -22,18 +22,16 @@ import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
 import { inNetns, privateLibvirtEnv, type PrivateLibvirt } from './vagrant-libvirt.ts';
 
-export { realVagrantExec, vagrantFailureSummary, type VagrantCommand, type VagrantExec } from './vagrant-exec.ts';
 
 /** The Vagrantfile's defaults: MINIK_SUBNET 192.168.56, node1 = .10 runs the apiserver, at most 50 VMs. */
 export const VAGRANT_LAN = '192.168.56.0/24';
 export const VAGRANT_MAX_NODES = 50;
 const FIRST_VM_OCTET = 10;
-const API_PORT = 6443;
 
 /** `192.168.56.0/24` → `192.168.56` (the Vagrantfile's MINIK_SUBNET). */
 export const subnetBase = (lan: string) => parseLan(lan).cidr.replace(/\.0\/24$/, '');
 export const vmIp = (base: string, index: number) => `${base}.${FIRST_VM_OCTET + index}`;
-export const vagrantServerUrl = (base: string) => `https://${vmIp(base, 0)}:${API_PORT}`;
+export const vagrantServerUrl = (base: string) => `https://${vmIp(base, 0)}:${DEFAULT_API_PORT}`;
 
 /** Inside a VM the agent runs with its defaults: provision.sh sets no --netns-prefix (so `minik-NODE`)... */
 export const vmNetnsPrefix = (node: string) => `minik-${node}`;
