@@ -82,6 +82,10 @@ test('up --provider vagrant: token and CA first, then vagrant up with the env th
   assert.ok(vagrant.commands.every((cmd) => cmd.cwd === c.dir), 'vagrant runs in the checkout');
   assert.is(vagrant.commands[1].log, c.upLog);
   assert.equal(builds, [join(c.dir, 'dist', 'minik')]);
+  // Progress says how long each step took (binary, boot + provision, Ready).
+  for (const step of [/dist\/minik.*\(\d+\.\d s\)/, /VMs up and provisioned: node1, node2, node3 .*\(\d+\.\d s\)/, /Nodes Ready: node1, node2, node3 \(\d+\.\d s\)/]) {
+    assert.match(out, step);
+  }
 
   const token = readFileSync(c.token, 'utf8');
   assert.match(token, /^[0-9a-f]{64}$/);

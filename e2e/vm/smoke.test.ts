@@ -2,6 +2,7 @@
 // cached box, minik provisioned in them, both nodes Ready, ClusterIP and
 // NodePort traffic between the VMs, and what this host's kernel lacks
 // (ip_vs, dummy links) working on Debian's kernel. Prints how long each step took.
+// test-timeout: 30 min
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
