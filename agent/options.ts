@@ -2,20 +2,20 @@
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
 import { isIPv4 } from '../api/ip.ts';
-import { CLUSTER, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
+import { CLUSTER, DEFAULT_API_PORT, DEFAULT_PROXY_MODE, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
 import { DEFAULT_SCHEDULER, SCHEDULERS, type Scheduler } from './proxy/ipvs/names.ts';
 
 export { PROXY_MODES, type ProxyMode };
 
 export const AGENT_FLAGS: readonly FlagSpec[] = [
-  { name: 'server', description: 'apiserver REST URL', default: 'https://127.0.0.1:6443' },
+  { name: 'server', description: 'apiserver REST URL', default: `https://127.0.0.1:${DEFAULT_API_PORT}` },
   { name: 'ca-file', description: "the apiserver's CA certificate (DATA_DIR/ca.crt on the server); default: the system's roots" },
   { name: 'grpc-server', description: 'apiserver gRPC address (default: the --server host, port + 1)' },
   { name: 'token', description: 'bearer token' },
   { name: 'token-file', description: 'file holding the bearer token' },
   { name: 'node-name', description: 'name of this node (required)' },
   { name: 'node-ip', description: "this node's address on the node network (required; never guessed)" },
-  { name: 'proxy-mode', description: PROXY_MODES.join(' | '), default: 'nftables' },
+  { name: 'proxy-mode', description: PROXY_MODES.join(' | '), default: DEFAULT_PROXY_MODE },
   { name: 'state-dir', description: 'pod leases, pid files and logs (default /var/lib/minik/agent-NODE)' },
   { name: 'netns-prefix', description: "prefix of pod network namespaces (default minik-NODE)" },
   { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },

@@ -78,6 +78,17 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 /** A node is NotReady after this many missed heartbeats. */
 export const MISSED_HEARTBEATS = 3;
 
+/** Where `minik up` builds a lab: network namespaces here, or Vagrant VMs. */
+export const LAB_PROVIDERS = ['netns', 'vagrant'] as const;
+export type LabProvider = (typeof LAB_PROVIDERS)[number];
+export const isLabProvider = (value: string): value is LabProvider => (LAB_PROVIDERS as readonly string[]).includes(value);
+
+/** The apiserver's REST port (gRPC listens on the next one). */
+export const DEFAULT_API_PORT = 6443;
+/** `minik up` without flags. */
+export const DEFAULT_LAB_NODES = 3;
+
 /** The proxy modes of the design (agent/proxy/registry.ts says what each needs from the host). */
 export const PROXY_MODES = ['nftables', 'iptables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
+export const DEFAULT_PROXY_MODE: ProxyMode = 'nftables';

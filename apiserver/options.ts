@@ -2,11 +2,11 @@
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
 import { dirname } from 'node:path';
-import { CLUSTER } from '../api/layout.ts';
+import { CLUSTER, DEFAULT_API_PORT } from '../api/layout.ts';
 
 export const APISERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'data-dir', description: 'where objects and allocations are stored', default: '/var/lib/minik/server' },
-  { name: 'listen', description: 'REST address (HOST:PORT)', default: '127.0.0.1:6443' },
+  { name: 'listen', description: 'REST address (HOST:PORT)', default: `127.0.0.1:${DEFAULT_API_PORT}` },
   { name: 'extra-listen', description: 'more REST addresses, comma-separated (gRPC on PORT+1 of each)' },
   { name: 'grpc-listen', description: 'gRPC address (default: the --listen host, port + 1)' },
   { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },

@@ -4,11 +4,11 @@
 // the environment and a file reader.
 
 import { parse, stringify } from 'yaml';
-import { DEFAULT_LAB } from '../api/layout.ts';
+import { DEFAULT_API_PORT, DEFAULT_LAB, isLabProvider, type LabProvider } from '../api/layout.ts';
 
 import { dirname, isAbsolute, join } from 'node:path';
 
-export const DEFAULT_SERVER = 'https://127.0.0.1:6443';
+export const DEFAULT_SERVER = `https://127.0.0.1:${DEFAULT_API_PORT}`;
 
 export interface ConfigFlags {
   server?: string;
@@ -30,9 +30,6 @@ export interface ConfigFile {
 }
 
 /** Where a lab runs: namespaces on this machine, or Vagrant VMs. */
-export type LabProvider = 'netns' | 'vagrant';
-export const LAB_PROVIDERS: readonly LabProvider[] = ['netns', 'vagrant'];
-export const isLabProvider = (value: string): value is LabProvider => (LAB_PROVIDERS as readonly string[]).includes(value);
 
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
 

@@ -4,7 +4,7 @@
 // without a request storm.
 //
 // The apiserver runs in this process (the real registry, store and REST app
-// behind a real HTTP listener) rather than as `minik apiserver`, for two
+// behind a real HTTPS listener) rather than as `minik apiserver`, for two
 // things a process would not let the test do: keep a tiny change log (so a
 // watch can be made to fall behind it: 410) and hold a watch request at the
 // door while changes happen (so the informer comes back with a revision the
@@ -12,7 +12,11 @@
 
 import { serve } from '@hono/node-server';
 import * as k8s from '@kubernetes/client-node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLUSTER } from '../api/layout.ts';
@@ -22,6 +26,7 @@ import { bootstrap } from '../apiserver/bootstrap.ts';
 import { Registry } from '../apiserver/registry/registry.ts';
 import { MemoryKv } from '../apiserver/store/memory-kv.ts';
 import { Store } from '../apiserver/store/store.ts';
+import { loadOrCreateTls, servingSans } from '../apiserver/tls.ts';
 
 const TOKEN = 'client-node-e2e';
 const LOG_KEEP = 20; // the store trims once it holds LOG_KEEP + 100 events
@@ -32,6 +37,9 @@ async function startServer() {
   const registry = new Registry(store, allocatorConfig({ ...CLUSTER, serviceCidr: CLUSTER.serviceCidr }));
   await bootstrap(registry, CLUSTER.dnsServiceIp);
   const app = createApp(registry, { token: TOKEN });
+  // HTTPS with a CA made the way `minik apiserver` makes its own (apiserver/tls.ts).
+  const tlsDir = mkdtempSync(join(tmpdir(), 'minik-client-node-'));
+  const tls = await loadOrCreateTls(tlsDir, servingSans(['127.0.0.1']));
   const requests: string[] = [];
   let gate: Promise<void> | undefined;
   const openWatches = new Set<() => void>();
@@ -63,6 +71,8 @@ async function startServer() {
   const server = serve({
     hostname: '127.0.0.1',
     port: 0,
+    createServer: createHttpsServer,
+    serverOptions: { cert: tls.certPem, key: tls.keyPem },
     fetch: async (req: Request) => {
       const url = new URL(req.url);
       const watching = url.searchParams.get('watch') === 'true';
@@ -73,10 +83,11 @@ async function startServer() {
     },
   });
   await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let open: () => void = () => {};
   return {
     url,
+    caPem: tls.caPem,
     store,
     requests,
     holdWatches() {
@@ -87,15 +98,18 @@ async function startServer() {
       open();
     },
     endWatches: () => [...openWatches].forEach((end) => end()),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: async () => {
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(tlsDir, { recursive: true, force: true });
+    },
   };
 }
 
-function kubeConfig(url: string): k8s.KubeConfig {
+function kubeConfig(server: { url: string; caPem: string }): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
-    // client-node refuses http:// unless told not to verify TLS (there is no TLS to verify here).
-    clusters: [{ name: 'minik', server: url, skipTLSVerify: url.startsWith('http:') }],
+    clusters: [{ name: 'minik', server: server.url, caData: Buffer.from(server.caPem).toString('base64'), skipTLSVerify: false }],
     users: [{ name: 'minik', token: TOKEN }],
     contexts: [{ name: 'minik', cluster: 'minik', user: 'minik' }],
     currentContext: 'minik',
@@ -121,7 +135,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 test('list, create, replace, patch (merge, strategic, JSON, apply) and delete through the typed API', async () => {
   const server = await startServer();
   try {
-    const core = kubeConfig(server.url).makeApiClient(k8s.CoreV1Api);
+    const core = kubeConfig(server).makeApiClient(k8s.CoreV1Api);
     const created = await core.createNamespacedService({ namespace: NS, body: service('web') });
     assert.match(created.spec?.clusterIP ?? '', /^10\./);
     const list = await core.listNamespacedService({ namespace: NS });
@@ -152,7 +166,7 @@ test('list, create, replace, patch (merge, strategic, JSON, apply) and delete th
     await core.readNamespacedService({ name: 'web', namespace: NS }).catch((err: { code?: number }) => (status = err.code ?? -1));
     assert.is(status, 404);
 
-    const net = kubeConfig(server.url).makeApiClient(k8s.NetworkingV1Api);
+    const net = kubeConfig(server).makeApiClient(k8s.NetworkingV1Api);
     const ing = await net.createNamespacedIngress({
       namespace: NS,
       body: { metadata: { name: 'ing' }, spec: { rules: [{ host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
@@ -165,7 +179,7 @@ test('list, create, replace, patch (merge, strategic, JSON, apply) and delete th
 
 test('an informer sees add, update and delete in order across a forced 410 Gone relist, without a request storm', async () => {
   const server = await startServer();
-  const kc = kubeConfig(server.url);
+  const kc = kubeConfig(server);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespacedService({ namespace: NS, body: service('old') });
   const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${NS}/services`, () => core.listNamespacedService({ namespace: NS }));

@@ -23,7 +23,8 @@ import { applyLab, destroyLab, inspectLab, planLab } from '../cli/lab/netns.ts';
 import { pickApiPort } from '../cli/lab/ports.ts';
 import { oraProgress } from '../cli/lab/progress.ts';
 import { waitForNodesReady } from '../cli/lab/ready.ts';
-import { down, up, type UpDeps, type UpOptions } from '../cli/lab/up.ts';
+import { down } from '../cli/lab/down.ts';
+import { up, type UpDeps, type UpOptions } from '../cli/lab/up.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
 const LAB = 'mkl';

@@ -3,7 +3,7 @@
 // the outside client reaches the service through it, externalTrafficPolicy
 // Local keeps the client's address, and when the holding node dies for real
 // (agent killed, LAN link down) another node takes the IP over.
-// Lab `mklb` on 192.168.83.0/24, torn down in `after` even when a test fails.
+// Lab `mklb` on 192.168.86.0/24, torn down in `after` even when a test fails.
 
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
@@ -14,8 +14,8 @@ import { eventually, labLeftovers, makeLab } from './support/lab.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
 const LAB = 'mklb';
-const LAN = '192.168.83.0/24';
-const CLIENT_IP = '192.168.83.2';
+const LAN = '192.168.86.0/24';
+const CLIENT_IP = '192.168.86.2';
 const NODES = ['node1', 'node2', 'node3'];
 const lab = makeLab(LAB, LAN);
 
@@ -80,7 +80,7 @@ if (skip) {
   test('the apiserver assigns an LB IP from the lab pool; `svc url` prints it', async () => {
     const ip = await lbIp('lb');
     const last = Number(ip.split('.')[3]);
-    assert.ok(ip.startsWith('192.168.83.') && last >= 200 && last <= 250, ip);
+    assert.ok(ip.startsWith('192.168.86.') && last >= 200 && last <= 250, ip);
     const url = (await lab.minik(['svc', 'url', 'lb'])).stdout;
     assert.match(url, `http://${ip}:80`);
   });

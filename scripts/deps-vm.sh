@@ -12,7 +12,7 @@ set -euo pipefail
 tiers=("$@")
 [ ${#tiers[@]} -gt 0 ] || tiers=(box qemu)
 
-# command (or file) -> Debian package
+# command (or file glob) -> Debian package
 declare -A NEED=()
 for tier in "${tiers[@]}"; do
   case $tier in
@@ -22,30 +22,45 @@ for tier in "${tiers[@]}"; do
         [qemu-img]=qemu-utils [zstd]=zstd) ;;
     qemu) NEED+=([qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils [ssh]=openssh-client [mkfs.ext4]=e2fsprogs) ;;
     vagrant)
-      NEED+=([vagrant]=vagrant [/usr/share/rubygems-integration/all/specifications/vagrant-libvirt-0.11.2.gemspec]=vagrant-libvirt
-        [libvirtd]=libvirt-daemon-system [virsh]=libvirt-clients [dnsmasq]=dnsmasq-base [qemu-system-x86_64]=qemu-system-x86
-        [qemu-img]=qemu-utils [ssh]=openssh-client [rsync]=rsync) ;;
+      # libvirt-daemon, not libvirt-daemon-system: nothing is started or
+      # configured on the host (no default network, no virbr0, no NAT rules);
+      # minik starts libvirtd itself inside its own network namespace.
+      NEED+=([vagrant]=vagrant [/usr/share/rubygems-integration/all/specifications/vagrant-libvirt-*.gemspec]=vagrant-libvirt
+        [libvirtd]=libvirt-daemon [virtlogd]=libvirt-daemon [virsh]=libvirt-clients
+        [/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so]=libvirt-daemon-driver-qemu
+        [dnsmasq]=dnsmasq-base [qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils [ssh]=openssh-client [rsync]=rsync) ;;
     *) echo "deps-vm: unknown tier '$tier' (box, qemu, vagrant)" >&2; exit 2 ;;
   esac
 done
 
 present() {
   case $1 in
-    /*) [ -e "$1" ] ;;
+    /*) compgen -G "$1" >/dev/null ;;
     *) PATH="$PATH:/usr/sbin:/sbin" command -v "$1" >/dev/null 2>&1 ;;
   esac
 }
 
 missing=()
 for what in "${!NEED[@]}"; do
-  # vagrant-libvirt's gemspec carries its version; any version will do.
-  if [[ ${NEED[$what]} == vagrant-libvirt ]]; then
-    compgen -G '/usr/share/rubygems-integration/all/specifications/vagrant-libvirt-*.gemspec' >/dev/null || missing+=(vagrant-libvirt)
-    continue
-  fi
   present "$what" || missing+=("${NEED[$what]}")
 done
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
+
+# libvirtd resolves its compiled-in users before reading any config: make
+# the system accounts libvirt-daemon-system would make (and nothing else of it).
+libvirt_accounts() {
+  [ "$(id -u)" = 0 ] || return 0
+  local group
+  for group in kvm libvirt libvirt-qemu; do
+    getent group "$group" >/dev/null || groupadd --system "$group"
+  done
+  getent passwd libvirt-qemu >/dev/null ||
+    useradd --system --gid kvm --groups libvirt-qemu --home-dir /var/lib/libvirt --no-create-home --shell /usr/sbin/nologin --comment 'Libvirt Qemu' libvirt-qemu
+  getent passwd libvirt-dnsmasq >/dev/null ||
+    useradd --system --gid libvirt --home-dir /var/lib/libvirt/dnsmasq --no-create-home --shell /usr/sbin/nologin --comment 'Libvirt Dnsmasq' libvirt-dnsmasq
+}
+[[ " ${tiers[*]} " == *" vagrant "* ]] && trap libvirt_accounts EXIT
+
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

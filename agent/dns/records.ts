@@ -16,8 +16,6 @@ import { cidrContains } from '../../api/ip.ts';
 import { ipFromReverseName, isInZone, normalizeName } from './names.ts';
 import { soaRecord, type DnsRecord, type DnsState } from './state.ts';
 
-export { buildDnsState, soaRecord } from './state.ts';
-export type { DnsRecord, DnsSources, DnsState } from './state.ts';
 
 export type Rcode = 'NOERROR' | 'FORMERR' | 'SERVFAIL' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED';
 

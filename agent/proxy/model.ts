@@ -3,6 +3,7 @@
 // (nftables, ipvs, userspace all start here). Pure.
 
 import { cidrContains, ipToInt as ipToNumber, isIPv4 } from '../../api/ip.ts';
+import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from '../../api/defaults.ts';
 import { CLUSTER } from '../../api/layout.ts';
 
 import type { EndpointPort, Endpoints, Node, Protocol, Service, ServicePort } from '../../api/types.ts';
@@ -61,7 +62,7 @@ export interface BuildProxyModelInput {
 }
 
 export const DEFAULT_SKIPPED_SERVICES = ['kube-system/kube-dns'];
-const DEFAULT_AFFINITY_TIMEOUT = 10800;
+const DEFAULT_AFFINITY_TIMEOUT = DEFAULT_CLIENT_IP_AFFINITY_SECONDS;
 
 const protocolOf = (p?: Protocol): L4Protocol => (p ?? 'TCP').toLowerCase() as L4Protocol;
 

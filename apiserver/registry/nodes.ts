@@ -5,7 +5,7 @@
 
 import { ApiError, notFound } from '../../api/errors.ts';
 import { isIPv4 } from '../../api/ip.ts';
-import { HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
+import { DEFAULT_PROXY_MODE, HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
 import { objectKey } from '../../api/resources.ts';
 import type { AnyObject, Node, NodeCondition, Pod } from '../../api/types.ts';
 import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.ts';
@@ -69,7 +69,7 @@ export class Nodes implements NodeRegistry {
             { type: 'Hostname', address: name },
           ],
           conditions: [readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')],
-          nodeInfo: { kubeProxyVersion: 'minik', proxyMode: request.proxyMode ?? 'nftables' },
+          nodeInfo: { kubeProxyVersion: 'minik', proxyMode: request.proxyMode ?? DEFAULT_PROXY_MODE },
         },
       };
       const written = existing ? tx.update(node) : tx.create(node);

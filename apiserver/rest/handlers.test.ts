@@ -130,6 +130,16 @@ test('a protobuf body (what kubectl create service sends) decodes like JSON; zer
   assert.is(svc.spec.ports[0].targetPort, 8080);
   assert.ok(svc.spec.ports[0].nodePort >= 30000, 'nodePort 0 on the wire allocated one');
   assert.equal(svc.metadata.labels, { app: 'pb' });
+  // IngressRuleValue is embedded inline in Go: its `http` sits on the rule in JSON.
+  const Ingress = root.lookupType('k8s.Ingress');
+  const ingRaw = Ingress.encode(Ingress.fromObject({
+    metadata: { name: 'pb' },
+    spec: { rules: [{ host: 'a.example', ingressRuleValue: { http: { paths: [{ path: '/x', pathType: 'Prefix', backend: { service: { name: 'pb', port: { number: 80 } } } }] } } }] },
+  })).finish();
+  const ingBody = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), Buffer.from(Unknown.encode(Unknown.fromObject({ typeMeta: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' }, raw: ingRaw })).finish())]);
+  const ingRes = await app.request('/apis/networking.k8s.io/v1/namespaces/default/ingresses', { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/vnd.kubernetes.protobuf' }, body: ingBody });
+  assert.is(ingRes.status, 201);
+  assert.equal(((await ingRes.json()) as any).spec.rules[0], { host: 'a.example', http: { paths: [{ path: '/x', pathType: 'Prefix', backend: { service: { name: 'pb', port: { number: 80 } } } }] } });
   const garbage = await app.request(SVC, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/vnd.kubernetes.protobuf' }, body: 'nope' });
   assert.is(garbage.status, 400);
 });

@@ -123,6 +123,14 @@ test('BOOKMARKs carry the current resourceVersion when allowed; timeoutSeconds e
   assert.not.ok(got.some((e) => e.type === 'ADDED'), 'namespace events are not service events');
 });
 
+test('sendInitialEvents: the current state as ADDED, then a BOOKMARK marking its end', async () => {
+  const { app, request } = await testApiserver();
+  await request('POST', SVC, service('s'));
+  const events = await readEvents(await watch(app, 'sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=2'), 2);
+  assert.equal(events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+  assert.equal(events[1].object.metadata.annotations, { 'k8s.io/initial-events-end': 'true' });
+});
+
 test('a watch asked as Table sends one-row Tables', async () => {
   const { app, request } = await testApiserver();
   const rv = (await request('GET', SVC)).body.metadata.resourceVersion;

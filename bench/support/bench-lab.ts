@@ -19,6 +19,8 @@ export interface BenchLabOptions {
   name: string;
   lan: string;
   nodes: number;
+  /** `minik up --proxy-mode`; default: minik's default */
+  proxyMode?: string;
 }
 
 export interface BenchLab {
@@ -57,7 +59,7 @@ export async function upBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
     }
   };
   try {
-    await minik('up', '--name', opts.name, '--lan', opts.lan, '--nodes', String(opts.nodes));
+    await minik('up', '--name', opts.name, '--lan', opts.lan, '--nodes', String(opts.nodes), ...(opts.proxyMode ? ['--proxy-mode', opts.proxyMode] : []));
   } catch (err) {
     // a half-built lab is still torn down
     await down().catch(() => {});

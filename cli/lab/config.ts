@@ -5,8 +5,8 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SERVER_CA_FILE, type LabLayout } from '../../api/layout.ts';
-import { configPath, formatConfigFile, type LabProvider } from '../config.ts';
+import { SERVER_CA_FILE, type LabLayout, type LabProvider } from '../../api/layout.ts';
+import { configPath, formatConfigFile } from '../config.ts';
 import type { ProxyMode } from './lan.ts';
 
 export interface MinikConfig {

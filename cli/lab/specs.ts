@@ -14,7 +14,6 @@ import type { LabAddresses, ProxyMode } from './lan.ts';
 
 export const APISERVER_DAEMON = 'apiserver';
 export const agentDaemonName = (node: string) => `agent-${node}`;
-export const DEFAULT_API_PORT = 6443;
 
 /** Where the CLI on the host talks to the lab's apiserver. */
 export const localServerUrl = (apiPort: number) => `https://127.0.0.1:${apiPort}`;

@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labLayout } from '../../api/layout.ts';
-import { down, labStatus, up, type UpDeps, type UpOptions } from './up.ts';
+import { down } from './down.ts';
+import { labStatus } from './status.ts';
+import { up, type UpDeps, type UpOptions } from './up.ts';
 import { FakeExec } from '../../api/exec/fake.ts';
 import { FakeDaemons } from './daemons.fake.ts';
 import { RecordingProgress } from './progress.ts';
@@ -189,6 +191,8 @@ test('up with another proxy mode on a running lab restarts the agents in that mo
   for (const spec of agents) assert.ok(spec.argv.join(' ').includes('--proxy-mode userspace'), spec.argv.join(' '));
   const same = await up({ ...w.opts, proxyMode: 'userspace' }, w.deps);
   assert.equal(same.started, [], 'same mode again: nothing restarted');
+  const plain = await up({ ...w.opts, proxyMode: undefined }, w.deps);
+  assert.equal(plain.started, [], 'no --proxy-mode: the lab keeps its mode');
 });
 
 test('an apiserver that dies while starting fails up at once, pointing at its log', async () => {

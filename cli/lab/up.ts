@@ -7,7 +7,7 @@
 // runs in unit tests against fakes; e2e/lab.test.ts runs it for real.
 
 import { mkdirSync, readFileSync } from 'node:fs';
-import { labLayout, type LabLayout } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, labLayout, type LabLayout } from '../../api/layout.ts';
 import { assertLanFree } from './conflicts.ts';
 import { caFilePath, readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
 import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
@@ -20,17 +20,16 @@ import { pickApiPort } from './ports.ts';
 import { assertRoot, ensureCommands, ensureProxyMode } from './preflight.ts';
 import type { Progress } from './progress.ts';
 import { waitForApiserver, type WaitForReady } from './ready.ts';
-import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, DEFAULT_API_PORT, localServerUrl } from './specs.ts';
+import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, localServerUrl } from './specs.ts';
 
-export { down, type DownDeps, type DownOptions, type DownResult } from './down.ts';
-export { labStatus, type LabStatus } from './status.ts';
 
 export interface UpOptions {
   name: string;
   lan: string;
   /** undefined: the lab's recorded count, else DEFAULT_NODES (so a plain `up` never warns) */
   nodes?: number;
-  proxyMode: string;
+  /** Default: the existing lab's mode, else nftables. */
+  proxyMode?: string;
   /** how to run minik: `[binary]`, or `[process.execPath, ...loader flags, script]` for a checkout */
   minikArgv: string[];
   /** default: the lab's recorded port, else 6443, else the next free pair */
@@ -135,15 +134,16 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   assertLabName(opts.name);
   const lan = parseLan(opts.lan);
   if (opts.nodes !== undefined) assertNodeCount(opts.nodes);
-  assertProxyMode(opts.proxyMode);
-  const proxyMode = opts.proxyMode;
+  if (opts.proxyMode !== undefined) assertProxyMode(opts.proxyMode);
   if (opts.minikArgv.length === 0) throw new LabError('LAB_INVALID_OPTION', 'no minik executable to start the daemons with');
   assertRoot((deps.uid ?? (() => process.getuid?.() ?? 0))(), 'minik up');
-  await ensureCommands(exec, progress);
-  await ensureProxyMode(exec, progress, proxyMode);
 
   const layout = labLayout(opts.name, opts.labsRoot);
   const record = readLabRecord(layout);
+  // Without --proxy-mode an existing lab keeps its mode; a new one gets nftables.
+  const proxyMode = opts.proxyMode ?? record?.proxyMode ?? 'nftables';
+  await ensureCommands(exec, progress);
+  await ensureProxyMode(exec, progress, proxyMode);
   if (record && record.lan !== lan.cidr) {
     throw new LabError(
       'LAB_INVALID_OPTION',

@@ -12,7 +12,8 @@ import { ConfigError, parseConfigFile, resolveConfig } from '../config.ts';
 import { makeDownCommand, makeUpCommand } from './commands.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { FakeVagrantExec } from './vagrant.fake.ts';
-import { findVagrantDir, machineNodeCount, realVagrantExec, vagrantDirCandidates, vagrantFailureSummary, vagrantLabFiles } from './vagrant.ts';
+import { realVagrantExec, vagrantFailureSummary } from './vagrant-exec.ts';
+import { findVagrantDir, machineNodeCount, vagrantDirCandidates, vagrantLabFiles } from './vagrant.ts';
 import { vagrantShell, vagrantSshArgv } from './vagrant-shell.ts';
 
 const roots: string[] = [];

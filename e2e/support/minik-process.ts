@@ -93,8 +93,9 @@ export async function killAll(): Promise<void> {
  */
 export async function startApiserverProcess(dataDir: string, extraArgs: string[] = []) {
   const proc = startMinik(['apiserver', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs]);
-  const match = await proc.waitFor(/REST on (https:\/\/[\d.]+:\d+)[^;]*; gRPC on ([\d.]+:\d+)/);
-  const caFile = (await proc.waitFor(/MINIK_CA_FILE=(\S+)/))[1];
+  // A first start also makes the CA and the serving certificate: on a busy shared machine that can take a while.
+  const match = await proc.waitFor(/REST on (https:\/\/[\d.]+:\d+)[^;]*; gRPC on ([\d.]+:\d+)/, 60_000);
+  const caFile = (await proc.waitFor(/MINIK_CA_FILE=(\S+)/, 60_000))[1];
   const ca = readFileSync(caFile, 'utf8');
   return { proc, url: match[1], grpc: match[2], caFile, ca, fetch: trustingFetch(ca) };
 }

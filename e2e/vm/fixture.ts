@@ -17,6 +17,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadOrCreateCa } from '../../apiserver/tls.ts';
 import { ensureBox, type BoxFiles } from '../../cli/lab/box.ts';
 import { ensureBinary } from '../../scripts/binary/ensure.ts';
 import { run, type RunResult } from '../support/lab.ts';
@@ -59,7 +60,7 @@ export interface Timing {
 export interface VmLab {
   nodes: VmNode[];
   /** the apiserver as the host reaches it (forwarded to node1), once provisioned */
-  server: { url: string; token: string };
+  server: { url: string; token: string; caFile: string };
   /** Runs a shell command in a guest as the vagrant user (prefix sudo yourself). */
   ssh(node: string, command: string, options?: { timeoutMs?: number; allowFailure?: boolean }): Promise<RunResult>;
   /** Runs the host's minik CLI against the lab's apiserver. */
@@ -67,7 +68,8 @@ export interface VmLab {
   timings: Timing[];
   /** "step  seconds" lines, for the test's output */
   report(): string;
-  destroy(): Promise<void>;
+  /** Kills every guest and removes every file; keepLogs (after a failure) keeps the consoles. */
+  destroy(keepLogs?: boolean): Promise<void>;
 }
 
 /** Why the VM tier cannot run here, or undefined when it can (installs its tools first). */
@@ -130,6 +132,7 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
   let nodes: VmNode[] = [];
   let apiPort = 0;
   let key = '';
+  let caFile = '';
   const controlPath = (node: string) => join(dir, `ssh-${node}`);
 
   const sshRun = async (node: string, command: string, options: { timeoutMs?: number; allowFailure?: boolean } = {}) => {
@@ -142,7 +145,17 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
     return result;
   };
 
-  const destroy = async () => {
+  /** keepLogs: copy the consoles somewhere that outlives the lab, and say where. */
+  const destroy = async (keepLogs = false) => {
+    if (keepLogs && nodes.length) {
+      const kept = mkdtempSync(join(tmpdir(), 'minik-vm-logs-'));
+      for (const vm of nodes) {
+        try {
+          copyFileSync(vm.consoleLog, join(kept, `${vm.name}.console.log`));
+        } catch {}
+      }
+      log(`consoles kept in ${kept}`);
+    }
     for (const vm of nodes) {
       await run(['ssh', '-o', `ControlPath=${controlPath(vm.name)}`, '-O', 'exit', 'vagrant@127.0.0.1'], { timeoutMs: 5_000 });
     }
@@ -178,6 +191,12 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
       chmodSync(join(data, 'minik'), 0o755);
       copyFileSync(join(ROOT, 'vagrant', 'provision.sh'), join(data, 'provision.sh'));
       writeFileSync(join(data, 'token'), token, { mode: 0o600 });
+      // The lab's CA, made here like `minik up --provider vagrant` does: every
+      // VM trusts it, node1's apiserver signs its serving certificate with it.
+      const ca = await loadOrCreateCa(join(dir, 'ca'));
+      writeFileSync(join(data, 'ca.crt'), ca.certPem);
+      writeFileSync(join(data, 'ca.key'), ca.keyPem, { mode: 0o600 });
+      caFile = join(dir, 'ca', 'ca.crt');
       const sizeMb = Math.ceil(readFileSync(binary).length / 1048576) + 64;
       await must(dataDiskArgv(data, join(dir, 'data.img'), sizeMb));
       for (let i = 0; i < opts.nodes; i++) await must(overlayArgv(box.disk, join(dir, `node${i + 1}.qcow2`)));
@@ -255,6 +274,8 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
               `MINIK_LB_POOL=${VM_SUBNET}.200-${VM_SUBNET}.250`,
               `MINIK_PROXY_MODE=${opts.proxyMode ?? 'nftables'}`,
               'MINIK_TOKEN_SRC=/mnt/minik/token',
+              'MINIK_CA_SRC=/mnt/minik/ca.crt',
+              ...(role === 'server' ? ['MINIK_CA_KEY_SRC=/mnt/minik/ca.key'] : []),
               'MINIK_BINARY_SRC=/mnt/minik/minik',
             ]
               .map(shellQuote)
@@ -270,17 +291,17 @@ export async function startVmLab(opts: VmLabOptions): Promise<VmLab> {
       await must(['ssh', '-o', `ControlPath=${controlPath(server.name)}`, '-O', 'forward', '-L', `127.0.0.1:${apiPort}:127.0.0.1:${API_PORT}`, 'vagrant@127.0.0.1']);
     }
   } catch (err) {
-    await destroy();
+    await destroy(true);
     throw err;
   }
 
   const lab: VmLab = {
     nodes,
-    server: { url: `http://127.0.0.1:${apiPort}`, token },
+    server: { url: `https://127.0.0.1:${apiPort}`, token, caFile },
     ssh: sshRun,
     async minik(args, options = {}) {
       const result = await run([...MINIK_ARGV, ...args], {
-        env: { MINIK_SERVER: lab.server.url, MINIK_TOKEN: token, MINIK_CONFIG: join(dir, 'no-config') },
+        env: { MINIK_SERVER: lab.server.url, MINIK_TOKEN: token, MINIK_CA_FILE: caFile, MINIK_CONFIG: join(dir, 'no-config') },
         timeoutMs: options.timeoutMs ?? 120_000,
       });
       if (result.code !== 0 && !options.allowFailure) throw new Error(`minik ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);

@@ -43,6 +43,7 @@ else {
   test(name, async () => {
     const started = Date.now();
     const lab = await startVmLab({ nodes: 2, proxyMode: 'nftables' });
+    let ok = false;
     try {
       let t = Date.now();
       await waitForNodesReady(lab);
@@ -83,9 +84,10 @@ else {
       assert.match((await lab.ssh('node2', 'ip -d link show minik-ipvs0')).stdout, /dummy/);
       await lab.ssh('node2', 'sudo ip link del minik-ipvs0');
       lab.timings.push({ step: 'ip_vs and a dummy link', ms: Date.now() - t });
+      ok = true;
     } finally {
       console.log(`VM smoke timings:\n${lab.report()}`);
-      await lab.destroy();
+      await lab.destroy(!ok);
       console.log(`VM smoke test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   });

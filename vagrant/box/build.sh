@@ -47,7 +47,7 @@ step() {
   [[ -n $step_name ]] && awk -v n="$step_name" -v a="$step_started" -v b="$now" 'BEGIN { printf "%s\t%.1f\n", n, b - a }' >>"$timings"
   step_name=$1
   step_started=$now
-  [[ $1 == done ]] || echo "box: $1" >&2
+  [[ $1 == "done" ]] || echo "box: $1" >&2
 }
 
 step "insecure key (Debian's vagrant package)"
@@ -124,4 +124,4 @@ Vagrant.configure('2') do |config|
 end
 VF
 tar -C "$box" -cf "$out/minik-debian.box" metadata.json Vagrantfile box.img
-step done
+step "done"

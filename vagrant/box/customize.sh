@@ -58,3 +58,7 @@ in_root apt-get clean
 # of seconds under software emulation (kvm also probes nested SVM/VMX there).
 printf 'blacklist %s\n' kvm kvm_amd kvm_intel parport_pc ppdev lp floppy pcspkr joydev \
   serio_raw snd_pcsp intel_rapl_msr intel_rapl_common >"$root/etc/modprobe.d/minik-blacklist.conf"
+# Under software emulation on a busy host a boot can be ten times slower than
+# usual: wait for devices and services instead of failing them after 90 s.
+mkdir -p "$root/etc/systemd/system.conf.d"
+printf '[Manager]\nDefaultTimeoutStartSec=600s\nDefaultDeviceTimeoutSec=600s\n' >"$root/etc/systemd/system.conf.d/minik.conf"

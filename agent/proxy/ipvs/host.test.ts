@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeExec } from '../../../api/exec/fake.ts';
+import { proxyModeProblem } from '../registry.ts';
 import { ipvsHostProblem } from './host.ts';
 
 const noModule = () => new FakeExec().on('test -e /proc/net/ip_vs', { code: 1 });
@@ -35,6 +36,12 @@ test('everything there: no problem, and the probe link is removed again', async 
   const exec = new FakeExec();
   assert.is(await ipvsHostProblem(exec), undefined);
   assert.ok(exec.commands().includes('ip link del minik-ipvscheck'));
+});
+
+test('the registry asks for dummy links too, after the module and the commands, before anything is built', async () => {
+  const exec = new FakeExec().on('ip link add minik-ipvscheck type dummy', { code: 2, stderr: 'Error: Unknown device type.\n' });
+  assert.is(await proxyModeProblem('ipvs', exec), 'proxy mode "ipvs" needs dummy network interfaces (ip link add ... type dummy: Error: Unknown device type.)');
+  assert.is(await proxyModeProblem('ipvs', new FakeExec()), undefined);
 });
 
 test.run();

@@ -22,6 +22,9 @@ function types(): protobuf.Root {
 
 export const isProtobuf = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase() === PROTOBUF_CONTENT_TYPE;
 
+/** Go structs embedded with `json:",inline"`: their fields sit on the parent in JSON. */
+const INLINE_FIELDS = new Set(['IngressRule.ingressRuleValue']);
+
 const rfc3339 = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
@@ -43,7 +46,9 @@ function toJson(type: protobuf.Type, value: Record<string, unknown>): Record<str
       if (resolved.name === 'IntOrString') return Number(obj.type ?? 0) === 1 ? String(obj.strVal ?? '') : Number(obj.intVal ?? 0);
       return toJson(resolved, obj);
     };
-    if (field instanceof protobuf.MapField) {
+    if (INLINE_FIELDS.has(`${type.name}.${field.name}`)) {
+      Object.assign(out, convert(v));
+    } else if (field instanceof protobuf.MapField) {
       out[field.name] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, convert(x)]));
     } else if (field.repeated) {
       out[field.name] = (v as unknown[]).map(convert);

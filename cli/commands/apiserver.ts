@@ -1,8 +1,8 @@
 // `minik apiserver`: the daemon's command (REST over HTTPS, gRPC over TLS). Flags come from APISERVER_FLAGS
 // (each with its MINIK_* fallback); it runs until the process is asked to stop.
 
-import { daemonOptions, type CommandModule } from '../cli/commands/types.ts';
-import { APISERVER_FLAGS, apiserverOptions } from './options.ts';
+import { daemonOptions, type CommandModule } from './types.ts';
+import { APISERVER_FLAGS, apiserverOptions } from '../../apiserver/options.ts';
 
 export const apiserverCommand: CommandModule = {
   name: 'apiserver',
@@ -10,7 +10,7 @@ export const apiserverCommand: CommandModule = {
   options: daemonOptions(APISERVER_FLAGS),
   async run(ctx, input) {
     const options = apiserverOptions(input.options, ctx.io.env);
-    const { startApiserver } = await import('./server.ts');
+    const { startApiserver } = await import('../../apiserver/server.ts');
     const server = await startApiserver(options);
     ctx.io.out(`minik apiserver: REST on ${server.urls.join(', ')}; gRPC on ${server.grpcAddresses.join(', ')}; data in ${options.dataDir}\n`);
     if (server.tlsIssued !== 'none') {
