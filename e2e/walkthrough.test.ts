@@ -69,6 +69,8 @@ if (unavailable) {
         run = sh(command);
       }
       timings.push(`${(run.ms / 1000).toFixed(1).padStart(5)} s  $ ${command}`);
+      // The real transcript, for pasting into the README when its wording changes.
+      console.log(`$ ${command}\n${run.output.trimEnd()}`);
       assert.ok(
         matchesExpected(expected, run.output),
         `$ ${command}\n--- README expects:\n${expected.join('\n')}\n--- got (exit ${run.code}):\n${run.output}`,

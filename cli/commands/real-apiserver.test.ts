@@ -30,12 +30,19 @@ let server: RunningApiserver | undefined;
 let env: Record<string, string> = {};
 
 async function minik(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return minikWith({}, ...argv);
+}
+
+async function minikWith(extra: Partial<Io> & { onOut?: (text: string) => void }, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const files = new Map<string, string>();
   for (const name of ['namespace.yaml', 'nodeport.yaml', 'loadbalancer.yaml']) files.set(name, await manifest(name));
   const io: Io = {
-    out: (t) => void out.push(t),
+    out: (t) => {
+      out.push(t);
+      extra.onOut?.(out.join(''));
+    },
     err: (t) => void err.push(t),
     readStdin: async () => '',
     readFile: async (p) => {
@@ -48,6 +55,7 @@ async function minik(...argv: string[]): Promise<{ code: number; out: string; er
     now: () => new Date(),
     untilSignal: () => new Promise(() => {}),
     selfArgv: ['minik'],
+    ...(extra.untilSignal ? { untilSignal: extra.untilSignal } : {}),
   };
   const code = await runCli(argv, io);
   return { code, out: out.join(''), err: err.join('') };
@@ -115,6 +123,24 @@ test('status and svc url follow registered nodes', async () => {
   assert.match(s.out, /node1\s+Ready\s+192\.168\.77\.11\s+10\.244\.\d+\.0\/24/);
   const urls = await minik('svc', 'url', 'test-nodeport', '-n', 'demo');
   assert.match(urls.out, 'http://192.168.77.11:32540\n');
+});
+
+test('get svc -w over the real HTTPS watch: the list, then a row when a service appears; a signal ends it', async () => {
+  let stop!: (s: string) => void;
+  let sawRow!: () => void;
+  const seen = new Promise<void>((r) => (sawRow = r));
+  const watching = minikWith(
+    { untilSignal: () => new Promise<string>((r) => (stop = r)), onOut: (text) => /\nwatched\s+ClusterIP/.test(text) && sawRow() },
+    'get', 'svc', '-w', '-n', 'demo',
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  assert.is((await minik('svc', 'create', 'watched', '-n', 'demo', '--tcp', '80')).code, 0);
+  await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error('no watch row within 10 s')), 10_000))]);
+  stop('SIGINT');
+  const r = await watching;
+  assert.equal([r.code, r.err], [0, '']);
+  assert.match(r.out, /^NAME\s+TYPE\s+CLUSTER-IP/);
+  assert.match(r.out, /\nwatched\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
 });
 
 test('HTTPS: without the CA, or with a CA file that is not there, the CLI refuses to talk and says why', async () => {

@@ -73,7 +73,8 @@ export function forLab(text: string, lab: { name: string; lanPrefix: string }): 
     .replaceAll('minik-host', `${lab.name}-host`)
     .replace(/^ {2}minik down$/m, `  minik down --name ${lab.name}`)
     .replace(/lab network minik\b/g, `lab network ${lab.name}`)
-    .replaceAll("lab minik's", `lab ${lab.name}'s`);
+    .replaceAll("lab minik's", `lab ${lab.name}'s`)
+    .replaceAll('"minik-minik"', `"minik-${lab.name}"`);
 }
 
 /** Commands that only look: the test retries them while the lab converges, as a person would. */
