@@ -47,6 +47,7 @@ async function runWorker(): Promise<void> {
   const { MinikGrpcClient } = await import('../api/grpc-client.ts');
   const { watch } = await import('../api/watch-client.ts');
   const { startControl } = await import('../agent/core/control.ts');
+  const { registerWithRetry } = await import('../agent/core/registration.ts');
   const { createProxyModelBuilder } = await import('../agent/proxy/model.ts');
   const { NftablesProxier } = await import('../agent/proxy/nftables/proxier.ts');
   const { FakeNft } = await import('../agent/nft/fake.ts');
@@ -65,7 +66,8 @@ async function runWorker(): Promise<void> {
     const name = `bench-${String(i).padStart(3, '0')}`;
     const grpc = new MinikGrpcClient({ address, token });
     const registration = { name, internalIP: `10.255.${Math.floor(i / 250)}.${(i % 250) + 1}` };
-    const node = await grpc.register(registration);
+    // As the agent does: an apiserver busy with 100 registrations is retried, not fatal.
+    const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: (line) => process.stderr.write(`${name}: ${line}\n`) });
     const nft = new FakeNft();
     const proxier = new NftablesProxier(nft);
     const buildModel = createProxyModelBuilder();
@@ -207,7 +209,10 @@ async function run(agents: number, services: number, rate: number, workers: numb
         else (line.t === 'seen' ? seen : applied).set(line.name!, [...((line.t === 'seen' ? seen : applied).get(line.name!) ?? []), line.at!]);
       });
     }
-    while (ready < used) await new Promise((r) => setTimeout(r, 50));
+    while (ready < used) {
+      if (children.some((c) => c.exitCode !== null)) throw new Error('a worker died before its agents synced');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     console.error(`  ${agents} agent(s) registered and synced; creating ${services} services at ${rate}/s`);
     await new Promise((r) => setTimeout(r, 1000)); // let registration and first syncs settle
 
