@@ -25,7 +25,7 @@ test('messages round-trip with camelCase fields and int64 revisions as numbers',
   assert.equal(service.Watch.responseDeserialize(service.Watch.responseSerialize(event)), event);
   const synced = service.Watch.responseDeserialize(service.Watch.responseSerialize({ type: 'SYNCED', revision: 9 }));
   assert.equal(synced, { type: 'SYNCED', revision: 9, kind: '', objectJson: '' }, 'unset strings arrive as empty');
-  const reg = { name: 'node1', internalIp: '192.168.77.11', proxyMode: 'ipvs' };
+  const reg = { name: 'node1', internalIp: '192.168.77.11', proxyMode: 'ipvs', podCidr: '10.244.1.0/24' };
   assert.equal(service.Register.requestDeserialize(service.Register.requestSerialize(reg)), reg);
 });
 
