@@ -29,7 +29,9 @@ import { createLoadBalancerAnnouncer } from './lb/controller.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './node/network.ts';
 import type { AgentOptions } from './options.ts';
 import { PodRuntime } from './pods/runtime.ts';
-import { createProxier, type Proxier } from './proxier.ts';
+import { createProxier, type Proxier } from './proxy/index.ts';
+import { recordEvent, type EventInput } from '../api/events.ts';
+import { lbEvents, lbHolders, podEvents, syncFailedEvent } from './events.ts';
 
 const WATCHED: Kind[] = ['Node', 'Service', 'Endpoints', 'Pod', 'Ingress'];
 
@@ -51,9 +53,15 @@ async function readToken(options: AgentOptions): Promise<string> {
   return (await readFile(options.tokenFile!, 'utf8')).trim();
 }
 
+/** How REST and gRPC reach the apiserver: TLS trusting --ca-file, or plaintext for an http:// --server. */
+async function readSecurity(options: AgentOptions): Promise<{ ca?: string; plaintext: boolean }> {
+  return { ca: options.caFile ? await readFile(options.caFile, 'utf8') : undefined, plaintext: options.plaintext };
+}
+
 export async function startAgent(options: AgentOptions, deps: AgentDeps): Promise<RunningAgent> {
   const token = await readToken(options);
-  const grpc = new MinikGrpcClient({ address: options.grpcServer, token });
+  const security = await readSecurity(options);
+  const grpc = new MinikGrpcClient({ address: options.grpcServer, token, ...security });
   const registration = { name: options.nodeName, internalIP: options.nodeIp, proxyMode: options.proxyMode };
   const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: deps.log }).catch((err) => {
     grpc.close();
@@ -66,7 +74,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   await bindServiceAddress(CLUSTER.dnsServiceIp);
   await routeServiceCidr({ serviceCidr: options.serviceCidr, gateway: net.gateway });
 
-  const api = new Client({ server: options.server, token });
+  const api = new Client({ server: options.server, token, ca: security.ca });
   const runtime = new PodRuntime({
     nodeName: options.nodeName,
     podCIDR,
@@ -74,7 +82,16 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     netnsPrefix: options.netnsPrefix,
     echoCommand: (ports) => echoArgv(deps.minikArgv, ports),
   });
-  const proxier: Proxier = await createProxier(options.proxyMode, { nodeName: options.nodeName, nodeIp: options.nodeIp, serviceCidr: options.serviceCidr, clusterCidr: options.clusterCidr, podCIDR, log: deps.log });
+  const proxier: Proxier = await createProxier(options.proxyMode, {
+    nodeName: options.nodeName,
+    nodeIp: options.nodeIp,
+    serviceCidr: options.serviceCidr,
+    clusterCidr: options.clusterCidr,
+    podCIDR,
+    stateDir: options.stateDir,
+    ipvsScheduler: options.ipvsScheduler,
+    log: deps.log,
+  });
   // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.
   const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log, probe: {} });
   // DNS answers from its own state, rebuilt beside the sync loop, never in front of the proxier.
@@ -93,14 +110,35 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     onError: (err) => deps.log(`ingress: ${err.message}`),
   }).catch((err: Error) => void deps.log(`ingress disabled: ${err.message}`));
 
+  // Events (agent/events.ts decides which): posted in the background, never failing what they describe.
+  const emit = (events: EventInput[]) => {
+    for (const e of events) void recordEvent(api, e, new Date(), (err) => deps.log(`event ${e.reason}: ${err.message}`));
+  };
+  let lbHeld = new Map<string, string | undefined>();
+
   let cache: WatchCache | undefined;
   const reporter = new StatusReporter({
     nodeIp: options.nodeIp,
     getPod: (namespace, name) => cache?.get<Pod>('Pod', namespace, name),
     putStatus: (pod) => api.request('PUT', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, pod).then(() => {}),
+    onReported: (pod, before, after) => emit(podEvents(pod, before, after, options.nodeName)),
     log: deps.log,
   });
   runtime.onChange((status) => void reporter.report(status));
+
+  // A failing sync becomes one Warning Event per distinct failure (the loop retries it every half second).
+  let lastSyncFailure: string | undefined;
+  async function syncReportingFailures(changed: Set<Kind>, cache: WatchCache): Promise<void> {
+    try {
+      await syncNode(changed, cache);
+      lastSyncFailure = undefined;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== lastSyncFailure) emit([syncFailedEvent(options.nodeName, message)]);
+      lastSyncFailure = message;
+      throw err;
+    }
+  }
 
   async function syncNode(changed: Set<Kind>, cache: WatchCache): Promise<void> {
     const nodes = cache.list<Node>('Node');
@@ -116,6 +154,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     await proxier.sync({ services, endpoints, nodes });
     if (changed.has('Service') || changed.has('Endpoints') || changed.has('Node')) {
       loadBalancers.update({ services, endpoints, nodes }, { force: changed.has('Node') }); // applies in the background
+      emit(lbEvents(lbHeld, { services, endpoints, nodes }, options.nodeName));
+      lbHeld = lbHolders({ services, endpoints, nodes });
     }
     if (changed.has('Node')) await syncPodRoutes(podRoutes(nodes, options.nodeName));
     if (changed.has('Pod')) await syncPods(pods);
@@ -148,9 +188,9 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     node,
     registration,
     nodeService: grpc,
-    watch: (handlers) => watch({ address: options.grpcServer, token, ...handlers }),
+    watch: (handlers) => watch({ address: options.grpcServer, token, ...security, ...handlers }),
     kinds: WATCHED,
-    sync: syncNode,
+    sync: syncReportingFailures,
     onEvent: (kind, watched) => dnsFeed.changed(kind, watched),
     log: deps.log,
   });

@@ -65,6 +65,8 @@ function defaultServicePort(port: ServicePort): ServicePort {
   const out: ServicePort = { ...port };
   if (!out.protocol) out.protocol = 'TCP';
   if (out.targetPort === undefined || out.targetPort === 0 || out.targetPort === '') out.targetPort = out.port;
+  // Go's int zero value: Kubernetes reads nodePort 0 as "not set", so the allocator picks one.
+  if (out.nodePort === 0) delete out.nodePort;
   return out;
 }
 

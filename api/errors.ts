@@ -1,6 +1,7 @@
 // Typed errors with Kubernetes' reasons and codes. Thrown anywhere, mapped to
 // HTTP / gRPC / exit codes once, at the edge.
 
+import { RESOURCES } from './resources.ts';
 import type { Status, StatusCause, StatusDetails } from './types.ts';
 
 export type Reason =
@@ -12,7 +13,10 @@ export type Reason =
   | 'Conflict'
   | 'Invalid'
   | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
   | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'Expired'
   | 'InternalError'
   | 'ServiceUnavailable';
 
@@ -22,6 +26,9 @@ const CODES: Record<Reason, number> = {
   Forbidden: 403,
   NotFound: 404,
   MethodNotAllowed: 405,
+  NotAcceptable: 406,
+  Expired: 410,
+  UnsupportedMediaType: 415,
   AlreadyExists: 409,
   Conflict: 409,
   RequestEntityTooLarge: 413,
@@ -94,7 +101,13 @@ export const unauthorized = () => new ApiError('Unauthorized', 'Unauthorized');
 
 export interface FieldError {
   /** `FieldValueInvalid`, `FieldValueRequired`, `FieldValueDuplicate`, `FieldValueNotSupported`, `FieldValueForbidden`. */
-  type: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueForbidden';
+  type:
+    | 'FieldValueInvalid'
+    | 'FieldValueRequired'
+    | 'FieldValueDuplicate'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden'
+    | 'FieldValueTooLong';
   field: string;
   /** Kubernetes' wording of the whole cause, e.g. `spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`. */
   message: string;
@@ -106,6 +119,7 @@ const TYPE_WORDS: Record<FieldError['type'], string> = {
   FieldValueDuplicate: 'Duplicate value',
   FieldValueNotSupported: 'Unsupported value',
   FieldValueForbidden: 'Forbidden',
+  FieldValueTooLong: 'Too long',
 };
 
 function renderValue(value: unknown): string {
@@ -143,11 +157,25 @@ export const field = {
     field: path,
     message: `${path}: ${TYPE_WORDS.FieldValueForbidden}: ${detail}`,
   }),
+  /** `metadata.annotations: Too long: must have at most 262144 bytes` */
+  tooLong: (path: string, max: number, unit = 'bytes'): FieldError => ({
+    type: 'FieldValueTooLong',
+    field: path,
+    message: `${path}: ${TYPE_WORDS.FieldValueTooLong}: must have at most ${max} ${unit}`,
+  }),
 };
+
+/** The API group of a kind (`networking.k8s.io` for Ingress, '' for core/v1). */
+function groupOf(kind: string): string {
+  const apiVersion = RESOURCES.find((r) => r.kind === kind)?.apiVersion ?? 'v1';
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
 
 /**
  * `Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 32540: provided port is already allocated`
- * With several causes Kubernetes joins them as `[a, b]`.
+ * With several causes Kubernetes joins them as `[a, b]`. Like Kubernetes, the
+ * kind is qualified by its group outside core/v1 (`Ingress.networking.k8s.io "x" is invalid`)
+ * and details carry `kind` and `group` as they are (kubectl prints `The Service "web" is invalid`).
  */
 export function invalid(kind: string, name: string, errors: FieldError[]): ApiError {
   const list = errors.map((e) => e.message);
@@ -157,5 +185,7 @@ export function invalid(kind: string, name: string, errors: FieldError[]): ApiEr
     message: e.message.slice(e.field.length + 2),
     field: e.field,
   }));
-  return new ApiError('Invalid', `${kind} "${name}" is invalid: ${joined}`, { name, kind: kind.toLowerCase(), causes });
+  const group = groupOf(kind);
+  const qualified = group ? `${kind}.${group}` : kind;
+  return new ApiError('Invalid', `${qualified} "${name}" is invalid: ${joined}`, { name, ...(group ? { group } : {}), kind, causes });
 }

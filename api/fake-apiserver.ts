@@ -22,6 +22,8 @@ export interface FakeApiserverOptions {
   token?: string;
   now?: () => Date;
   objects?: KubeObject[];
+  /** Refuse namespaced creates into a namespace with no Namespace object (default and kube-system always exist), as the real server does. */
+  requireNamespaces?: boolean;
 }
 
 const key = (plural: string, ns: string, name: string) => `${plural}/${ns}/${name}`;
@@ -127,6 +129,10 @@ export function createFakeApiserver(options: FakeApiserverOptions = {}): FakeApi
           if (info.namespaced) obj.metadata.namespace ??= namespace;
           const k = key(info.plural, info.namespaced ? obj.metadata.namespace! : '', obj.metadata.name);
           if (objects.has(k)) throw alreadyExists(info.plural, obj.metadata.name);
+          const ns = obj.metadata.namespace;
+          if (options.requireNamespaces && info.namespaced && ns && ns !== 'default' && ns !== 'kube-system' && !objects.has(key('namespaces', '', ns))) {
+            throw notFound('namespaces', ns);
+          }
           if (obj.kind === 'Service') allocate(obj as Service);
           return c.json(put(obj), 201);
         }

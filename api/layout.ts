@@ -6,6 +6,8 @@
 export const DEFAULT_LAB = 'minik';
 export const DEFAULT_LAN = '192.168.77.0/24';
 export const LABS_ROOT = '/var/lib/minik/labs';
+/** The CA certificate's name in the apiserver's data dir: made there at first start, handed to agents and clients. */
+export const SERVER_CA_FILE = 'ca.crt';
 
 /** Lab names prefix interface names (`<lab>-host`), which Linux caps at 15 characters. */
 export const LAB_NAME_PATTERN = /^[a-z][a-z0-9]{0,9}$/;
@@ -86,7 +88,7 @@ export const DEFAULT_API_PORT = 6443;
 /** `minik up` without flags. */
 export const DEFAULT_LAB_NODES = 3;
 
-/** The proxy modes of the design (the agent refuses the ones it cannot run yet). */
-export const PROXY_MODES = ['nftables', 'ipvs', 'userspace'] as const;
+/** The proxy modes of the design (agent/proxy/registry.ts says what each needs from the host). */
+export const PROXY_MODES = ['nftables', 'iptables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
 export const DEFAULT_PROXY_MODE: ProxyMode = 'nftables';

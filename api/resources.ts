@@ -1,7 +1,7 @@
 // The kinds minik serves, and how each maps to REST paths and store keys.
 // Everything that needs to know "which kinds exist" reads this table.
 
-export type Kind = 'Namespace' | 'Node' | 'Service' | 'Pod' | 'Endpoints' | 'Ingress';
+export type Kind = 'Namespace' | 'Node' | 'Service' | 'Pod' | 'Endpoints' | 'Ingress' | 'Event';
 
 export interface ResourceInfo {
   kind: Kind;
@@ -29,6 +29,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
     groupPath: '/apis/networking.k8s.io/v1',
     namespaced: true,
   },
+  { kind: 'Event', plural: 'events', aliases: ['event', 'ev'], apiVersion: 'v1', groupPath: '/api/v1', namespaced: true },
 ];
 
 export const ALL_KINDS: readonly Kind[] = RESOURCES.map((r) => r.kind);

@@ -1,211 +1,87 @@
 // Kubernetes-shaped object types: the subset of core/v1 and networking/v1
-// that minik stores and serves. Field names follow Kubernetes exactly so that
-// ordinary manifests apply unchanged.
+// that minik stores and serves. Every type is derived from the one schema of
+// its kind in api/schema/ (which also decodes requests and feeds OpenAPI), so
+// the types, the decoder and the documents cannot drift apart.
+//
+// Two things are stronger here than in the schemas, because the server
+// guarantees them for everything it stores: `metadata.name` is set
+// (validation requires it) and `spec` exists (defaults create it).
+
+import type { Static } from '@sinclair/typebox';
+import type * as Ev from './schema/event.ts';
+import type * as Ing from './schema/ingress.ts';
+import type * as Meta from './schema/meta.ts';
+import type * as NodeS from './schema/node.ts';
+import type * as PodS from './schema/pod.ts';
+import type * as Svc from './schema/service.ts';
 
 export type Labels = Record<string, string>;
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  labels?: Labels;
-  annotations?: Record<string, string>;
-}
+export type ObjectMeta = Static<typeof Meta.ObjectMeta> & { name: string };
+export type OwnerReference = Static<typeof Meta.OwnerReference>;
+export type ManagedFieldsEntry = Static<typeof Meta.ManagedFieldsEntry>;
 
 export interface TypeMeta {
   apiVersion: string;
   kind: string;
 }
 
+/** Any stored object, as generic code (store, watch, client) sees it. */
 export interface KubeObject extends TypeMeta {
   metadata: ObjectMeta;
   spec?: unknown;
   status?: unknown;
 }
 
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
-export type TrafficPolicy = 'Cluster' | 'Local';
+/** A kind's schema type with the server's guarantees (named metadata; spec when the kind has one). */
+type Stored<T, Keys extends keyof T = never> = Omit<T, 'metadata' | Keys> & { metadata: ObjectMeta } & {
+  [K in Keys]-?: NonNullable<T[K]>;
+};
 
-export interface ServicePort {
-  name?: string;
-  protocol?: Protocol;
-  port: number;
-  /** A number or the name of a container port. */
-  targetPort?: number | string;
-  nodePort?: number;
-}
+export type Protocol = (typeof Svc.PROTOCOLS)[number];
+export type ServiceType = (typeof Svc.SERVICE_TYPES)[number];
+export type TrafficPolicy = (typeof Svc.TRAFFIC_POLICIES)[number];
 
-export interface ServiceSpec {
-  type?: ServiceType;
-  selector?: Labels;
-  ports?: ServicePort[];
-  clusterIP?: string;
-  clusterIPs?: string[];
-  externalName?: string;
-  sessionAffinity?: 'None' | 'ClientIP';
-  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
-  externalTrafficPolicy?: TrafficPolicy;
-  internalTrafficPolicy?: TrafficPolicy;
-  publishNotReadyAddresses?: boolean;
-  loadBalancerIP?: string;
-}
+export type ServicePort = Static<typeof Svc.ServicePort>;
+export type ServiceSpec = Static<typeof Svc.ServiceSpec>;
+export type LoadBalancerIngress = Static<typeof Svc.LoadBalancerIngress>;
+export type ServiceStatus = Static<typeof Svc.ServiceStatus>;
+export type Service = Stored<Static<typeof Svc.Service>, 'spec'>;
 
-export interface LoadBalancerIngress {
-  ip?: string;
-  hostname?: string;
-}
+export type ContainerPort = Static<typeof PodS.ContainerPort>;
+export type Container = Static<typeof PodS.Container>;
+export type PodSpec = Static<typeof PodS.PodSpec>;
+export type PodCondition = Static<typeof PodS.PodCondition>;
+export type PodStatus = Static<typeof PodS.PodStatus>;
+export type Pod = Stored<Static<typeof PodS.Pod>, 'spec'>;
 
-export interface ServiceStatus {
-  loadBalancer?: { ingress?: LoadBalancerIngress[] };
-}
+export type ObjectReference = Static<typeof Svc.ObjectReference>;
+export type EndpointAddress = Static<typeof Svc.EndpointAddress>;
+export type EndpointPort = Static<typeof Svc.EndpointPort>;
+export type EndpointSubset = Static<typeof Svc.EndpointSubset>;
+export type Endpoints = Stored<Static<typeof Svc.Endpoints>>;
 
-export interface Service extends KubeObject {
-  kind: 'Service';
-  spec: ServiceSpec;
-  status?: ServiceStatus;
-}
+export type NodeAddress = Static<typeof NodeS.NodeAddress>;
+export type NodeCondition = Static<typeof NodeS.NodeCondition>;
+export type NodeSpec = Static<typeof NodeS.NodeSpec>;
+export type NodeStatus = Static<typeof NodeS.NodeStatus>;
+export type Node = Stored<Static<typeof NodeS.Node>, 'spec'>;
 
-export interface ContainerPort {
-  name?: string;
-  containerPort: number;
-  protocol?: Protocol;
-}
+export type Namespace = Stored<Static<typeof NodeS.Namespace>>;
 
-export interface Container {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  ports?: ContainerPort[];
-  env?: { name: string; value?: string }[];
-}
+export type PathType = (typeof Ing.PATH_TYPES)[number];
+export type IngressBackend = Static<typeof Ing.IngressBackend>;
+export type IngressPath = Static<typeof Ing.HTTPIngressPath>;
+export type IngressRule = Static<typeof Ing.IngressRule>;
+export type IngressSpec = Static<typeof Ing.IngressSpec>;
+export type IngressStatus = Static<typeof Ing.IngressStatus>;
+export type Ingress = Stored<Static<typeof Ing.Ingress>, 'spec'>;
 
-export interface PodSpec {
-  nodeName?: string;
-  containers: Container[];
-  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
-}
+/** core/v1 Event: what happened to an object (`involvedObject`), by whom, how often. */
+export type EventSource = Static<typeof Ev.EventSource>;
+export type Event = Omit<Static<typeof Ev.Event>, 'metadata'> & { metadata: ObjectMeta };
 
-export interface PodCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface PodStatus {
-  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
-  podIP?: string;
-  podIPs?: { ip: string }[];
-  hostIP?: string;
-  conditions?: PodCondition[];
-  startTime?: string;
-  restartCount?: number;
-  message?: string;
-}
-
-export interface Pod extends KubeObject {
-  kind: 'Pod';
-  spec: PodSpec;
-  status?: PodStatus;
-}
-
-export interface EndpointAddress {
-  ip: string;
-  nodeName?: string;
-  hostname?: string;
-  targetRef?: { kind: 'Pod'; namespace: string; name: string; uid?: string };
-}
-
-export interface EndpointPort {
-  name?: string;
-  port: number;
-  protocol?: Protocol;
-}
-
-export interface EndpointSubset {
-  addresses?: EndpointAddress[];
-  notReadyAddresses?: EndpointAddress[];
-  ports?: EndpointPort[];
-}
-
-export interface Endpoints extends KubeObject {
-  kind: 'Endpoints';
-  subsets?: EndpointSubset[];
-}
-
-export interface NodeAddress {
-  type: 'InternalIP' | 'Hostname' | 'ExternalIP';
-  address: string;
-}
-
-export interface NodeCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface NodeSpec {
-  podCIDR?: string;
-  podCIDRs?: string[];
-  unschedulable?: boolean;
-}
-
-export interface NodeStatus {
-  addresses?: NodeAddress[];
-  conditions?: NodeCondition[];
-  nodeInfo?: { kubeProxyVersion?: string; proxyMode?: string };
-}
-
-export interface Node extends KubeObject {
-  kind: 'Node';
-  spec: NodeSpec;
-  status?: NodeStatus;
-}
-
-export interface Namespace extends KubeObject {
-  kind: 'Namespace';
-  spec?: { finalizers?: string[] };
-  status?: { phase?: 'Active' | 'Terminating' };
-}
-
-export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
-
-export interface IngressBackend {
-  service?: { name: string; port: { number?: number; name?: string } };
-}
-
-export interface IngressPath {
-  path?: string;
-  pathType: PathType;
-  backend: IngressBackend;
-}
-
-export interface IngressRule {
-  host?: string;
-  http?: { paths: IngressPath[] };
-}
-
-export interface IngressSpec {
-  ingressClassName?: string;
-  defaultBackend?: IngressBackend;
-  rules?: IngressRule[];
-}
-
-export interface Ingress extends KubeObject {
-  kind: 'Ingress';
-  spec: IngressSpec;
-  status?: ServiceStatus;
-}
-
-export type AnyObject = Service | Pod | Endpoints | Node | Namespace | Ingress;
+export type AnyObject = Service | Pod | Endpoints | Node | Namespace | Ingress | Event;
 
 export interface ObjectList<T extends KubeObject = KubeObject> {
   apiVersion: string;
@@ -215,26 +91,6 @@ export interface ObjectList<T extends KubeObject = KubeObject> {
 }
 
 /** Kubernetes' Status object, returned for every failure. */
-export interface Status {
-  kind: 'Status';
-  apiVersion: 'v1';
-  metadata: Record<string, never>;
-  status: 'Failure' | 'Success';
-  message: string;
-  reason: string;
-  details?: StatusDetails;
-  code: number;
-}
-
-export interface StatusCause {
-  reason: string;
-  message: string;
-  field: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  causes?: StatusCause[];
-}
+export type Status = Static<typeof Meta.Status>;
+export type StatusCause = Static<typeof Meta.StatusCause>;
+export type StatusDetails = Static<typeof Meta.StatusDetails>;

@@ -36,9 +36,16 @@ export function validateLabels(labels: unknown, path: string): FieldError[] {
   return errs;
 }
 
+/** Kubernetes' TotalAnnotationSizeLimitB: keys and values together, in bytes. */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
 export function validateAnnotations(annotations: unknown, path: string): FieldError[] {
   if (annotations === undefined || annotations === null || typeof annotations !== 'object') return [];
-  return Object.keys(annotations).flatMap((k) => invalidEach(path, k, isQualifiedName(k.toLowerCase())));
+  const errs = Object.keys(annotations).flatMap((k) => invalidEach(path, k, isQualifiedName(k.toLowerCase())));
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) bytes += Buffer.byteLength(k) + Buffer.byteLength(text(v));
+  if (bytes > MAX_ANNOTATIONS_BYTES) errs.push(field.tooLong(path, MAX_ANNOTATIONS_BYTES));
+  return errs;
 }
 
 /** Kubernetes' ValidateObjectMeta: name, namespace (required or forbidden), labels, annotations. */

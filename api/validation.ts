@@ -40,6 +40,7 @@ import {
 import type { AnyObject, Endpoints, Ingress, IngressBackend, IngressPath, Namespace, Node, Pod } from './types.ts';
 
 import { validateService } from './validation-service.ts';
+import { validateEvent } from './validation-event.ts';
 export { validateService };
 
 export function validatePod(obj: Pod, old?: Pod): FieldError[] {
@@ -216,6 +217,7 @@ const VALIDATORS: Record<Kind, (obj: never, old?: never) => FieldError[]> = {
   Ingress: validateIngress,
   Namespace: validateNamespace,
   Node: validateNode,
+  Event: validateEvent,
 };
 
 /**

@@ -23,7 +23,8 @@ import { labLayout, labNodeName, podNetnsName } from '../api/layout.ts';
 import { upBenchLab, type BenchLab } from './support/bench-lab.ts';
 import { startProber, type ProberProcess } from './support/prober-process.ts';
 import { startProgrammingTracer, type ProgrammingTracer, type ServiceTrace } from './support/programming-trace.ts';
-import { percentile, wallClockMs } from './support/prober-protocol.ts';
+import { percentile } from './support/prober-protocol.ts';
+import { measureOne as measureService, waitForPodsReady, type ProgrammingSample } from './support/programming.ts';
 import { printTable } from './support/table.ts';
 
 const { values, positionals } = parseArgs({
@@ -48,46 +49,11 @@ const SERVICE_PORT = 80;
 const BACKEND_PORT = 8080;
 const GOAL = { p50: 20, p99: 100 };
 
-interface Sample {
-  name: string;
-  t0: number; // wall-clock ms of the POST
-  created: number; // POST → 201
-  perNode: (number | undefined)[]; // POST → first answer, per node; undefined = timed out
+interface Sample extends ProgrammingSample {
   trace?: ServiceTrace;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForPodsReady(lab: BenchLab, names: string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { json } = await lab.rest('GET', '/api/v1/namespaces/default/pods');
-    const ready = new Set(
-      (json.items ?? [])
-        .filter((p: any) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))
-        .map((p: any) => p.metadata.name),
-    );
-    const missing = names.filter((n) => !ready.has(n));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`pods not Ready after ${timeoutMs} ms: ${missing.join(', ')}`);
-    await sleep(100);
-  }
-}
-
-async function measureOne(lab: BenchLab, probers: ProberProcess[], name: string): Promise<Sample> {
-  const t0 = wallClockMs();
-  const { status, json } = await lab.rest('POST', '/api/v1/namespaces/default/services', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { selector: { run: 'web' }, ports: [{ port: SERVICE_PORT, targetPort: BACKEND_PORT, protocol: 'TCP' }] },
-  });
-  const created = wallClockMs() - t0;
-  if (status !== 201) throw new Error(`POST service ${name}: ${status} ${JSON.stringify(json)}`);
-  const ip: string = json.spec.clusterIP;
-  const answers = await Promise.all(probers.map((p) => p.probe(name, ip, SERVICE_PORT, TIMEOUT_MS)));
-  return { name, t0, created, perNode: answers.map((a) => (a ? a.at - t0 : undefined)) };
-}
 
 const fmt = (ms: number) => (Number.isNaN(ms) ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
@@ -178,15 +144,15 @@ async function main(): Promise<void> {
     }
     if (values.breakdown) {
       const grpcAddress = new URL(lab.server).host.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);
-      tracer = startProgrammingTracer({ grpcAddress, token: lab.token, nodeNetns: Array.from({ length: NODES }, (_, n) => layout.nodeNetns(labNodeName(n))) });
+      tracer = startProgrammingTracer({ grpcAddress, token: lab.token, ca: lab.ca, nodeNetns: Array.from({ length: NODES }, (_, n) => layout.nodeNetns(labNodeName(n))) });
       await sleep(500); // the watch's snapshot and nft monitor's netlink socket are in place
     }
     console.log(`lab ${LAB.name} with ${NODES} nodes, ${BACKENDS} backends and ${NODES} probers ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    for (let i = 0; i < WARMUP; i++) await measureOne(lab, probers, `warmup-${i}`);
+    for (let i = 0; i < WARMUP; i++) await measureService(lab, probers, `warmup-${i}`, TIMEOUT_MS);
     const samples: Sample[] = [];
     for (let i = 0; i < SERVICES && !interrupted; i++) {
-      samples.push(await measureOne(lab, probers, `lat-${i}`));
+      samples.push(await measureService(lab, probers, `lat-${i}`, TIMEOUT_MS));
       // let the agents and the endpoints controller settle, so each service is measured on a quiet cluster
       await sleep(20);
     }

@@ -11,15 +11,27 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// Daemons await untilSignal and shut down cleanly; every other command must
+// still end at once on SIGINT/SIGTERM, whatever libraries installed handlers
+// of their own (a handler, once installed, replaces Node's default exit).
+let waitingForSignal = 0;
 function untilSignal(): Promise<string> {
+  waitingForSignal++;
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      waitingForSignal--;
       resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+  });
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (waitingForSignal > 0) return;
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
   });
 }
 
@@ -47,6 +59,7 @@ const io: Io = {
   now: () => new Date(),
   untilSignal,
   selfArgv: selfArgv(),
+  terminal: () => ({ isTTY: process.stdout.isTTY === true, columns: process.stdout.columns }),
   spawnInherited,
 };
 

@@ -27,6 +27,8 @@ test('messages round-trip with camelCase fields and int64 revisions as numbers',
   assert.equal(synced, { type: 'SYNCED', revision: 9, kind: '', objectJson: '' }, 'unset strings arrive as empty');
   const reg = { name: 'node1', internalIp: '192.168.77.11', proxyMode: 'ipvs', podCidr: '10.244.1.0/24' };
   assert.equal(service.Register.requestDeserialize(service.Register.requestSerialize(reg)), reg);
+  const unset = service.Register.requestDeserialize(service.Register.requestSerialize({ name: 'node1', internalIp: '192.168.77.11', proxyMode: 'ipvs' }));
+  assert.is(unset.podCidr, '', 'an agent that asks for no CIDR sends an empty one');
 });
 
 test('field numbers on the wire match the .proto (snake_case since_revision is field 2)', () => {

@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 
 # command -> Debian package
 declare -A NEED=(
+  [modprobe]=kmod [wrk]=wrk
   [nft]=nftables [ip]=iproute2 [bridge]=iproute2 [conntrack]=conntrack [curl]=curl
   [ping]=iputils-ping [arping]=iputils-arping [ipvsadm]=ipvsadm [nsenter]=util-linux
   [sysctl]=procps [pgrep]=procps [socat]=socat [strip]=binutils
+  [iptables-legacy-restore]=iptables [iptables-legacy-save]=iptables
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -11,6 +11,8 @@ export interface StatusReporterOptions {
   /** The pod as the watch cache has it. */
   getPod(namespace: string, name: string): Pod | undefined;
   putStatus(pod: Pod): Promise<void>;
+  /** Called after a status write went through (the agent turns it into Events). */
+  onReported?(pod: Pod, before: Pod['status'], after: Pod['status']): void;
   log(line: string): void;
 }
 
@@ -35,6 +37,7 @@ export class StatusReporter {
     this.reported.set(key, digest + pod.metadata.resourceVersion);
     try {
       await this.options.putStatus({ ...pod, status: next });
+      this.options.onReported?.(pod, pod.status, next);
     } catch (err) {
       this.reported.delete(key);
       if (!isApiError(err, 'NotFound')) this.options.log(`reporting ${key}: ${(err as Error).message}`);

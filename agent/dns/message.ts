@@ -84,12 +84,14 @@ function response(
   opt: OptAnswer | undefined,
 ): Packet {
   const opcodeBits = (request.flags ?? 0) & (0xf << OPCODE_SHIFT);
-  // RD is copied back; RA stays clear: this server never recurses.
+  // RD is copied back. RA is set as CoreDNS sets it (its forward plugin makes
+  // it a recursive server): without it nslookup and dig print "recursion not
+  // available" after every answer, noise that reads like an error to a learner.
   const rd = (request.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
   return {
     type: 'response',
     id: request.id,
-    flags: opcodeBits | rd | flags | RCODE_VALUES[rcode],
+    flags: opcodeBits | rd | dnsPacket.RECURSION_AVAILABLE | flags | RCODE_VALUES[rcode],
     questions,
     answers: sections.answers ?? [],
     authorities: sections.authorities ?? [],

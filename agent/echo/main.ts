@@ -70,9 +70,10 @@ export async function runEchoFromArgs(
   argv: string[],
   env: Record<string, string | undefined>,
   signals: Pick<NodeJS.Process, 'once' | 'off'> = process,
+  log?: (line: string) => void,
 ): Promise<EchoServer & { done: Promise<void> }> {
   const args = parseEchoArgs(argv, env);
-  const server = await startEcho(args);
+  const server = await startEcho({ ...args, log });
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const stop = () => {

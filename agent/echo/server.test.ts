@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type EchoReply, startEcho } from './server.ts';
+import { type EchoReply, listenersFor, startEcho } from './server.ts';
 
 const identity = { pod: 'web-0', namespace: 'default', node: 'node1', podIP: '10.244.1.5' };
 
@@ -69,6 +69,32 @@ test('TCP and UDP on the same port number both answer', async () => {
   } finally {
     await server.close();
   }
+});
+
+test('a port declared for one protocol is served over both, and each request or datagram is one log line', async () => {
+  const probe = await startEcho({ ...identity, host: '127.0.0.1', ports: [{ port: 0, protocol: 'TCP' }] });
+  const port = probe.ports[0].port;
+  await probe.close();
+  const lines: string[] = [];
+  const server = await startEcho({ ...identity, host: '127.0.0.1', ports: [{ port, protocol: 'UDP' }], log: (l) => void lines.push(l) });
+  try {
+    assert.equal(server.ports.map((p) => p.protocol).sort(), ['TCP', 'UDP']);
+    const udp = await udpAsk(port);
+    assert.is(udp.body.protocol, 'UDP');
+    const http = await httpGet(port, '/hello');
+    assert.is(http.body.protocol, 'TCP');
+    assert.equal(lines, [`UDP 127.0.0.1:${udp.localPort} -> :${port} 5 bytes`, `TCP 127.0.0.1:${http.localPort} -> :${port} GET /hello`]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('listenersFor: both protocols per port number, once each; port 0 keeps its own protocol', () => {
+  assert.equal(listenersFor([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }, { port: 0, protocol: 'TCP' }]), [
+    { port: 53, protocol: 'TCP' },
+    { port: 53, protocol: 'UDP' },
+    { port: 0, protocol: 'TCP' },
+  ]);
 });
 
 test('a port that cannot be bound rejects and leaves nothing listening', async () => {

@@ -1,7 +1,8 @@
-// The built-in `echo` image: an HTTP server on every TCP port and a UDP
-// responder on every UDP port, each answering with who it is and who asked
-// (design: "Details that clients rely on"). Clients and e2e tests read the
-// JSON to see which pod served them and which source address it saw.
+// The built-in `echo` image: on every declared port number an HTTP server
+// (TCP) and a UDP responder, whichever protocol the port was declared with, so
+// a Service of either protocol finds its backend (design: "Details that
+// clients rely on"). Each answers with who it is and who asked, and logs one
+// line per request or datagram, so `minik logs POD` shows the traffic.
 
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
@@ -23,6 +24,8 @@ export interface EchoOptions extends EchoIdentity {
   ports: EchoPort[];
   /** address to listen on; all IPv4 addresses of the pod by default */
   host?: string;
+  /** One line per request or datagram (the pod's output); default: nothing. */
+  log?: (line: string) => void;
 }
 
 /** The answer to every request and datagram; keys fixed by the design. */
@@ -55,12 +58,19 @@ export function echoReply(identity: EchoIdentity, client: { ip: string; port: nu
   };
 }
 
-function startHttp(identity: EchoIdentity, port: number, host: string): Promise<Server> {
+/** `TCP 10.244.1.2:54800 -> :8080 GET /path` — client, port, protocol, and for HTTP what was asked. */
+export function requestLine(reply: EchoReply, what?: string): string {
+  return `${reply.protocol} ${reply.clientIP}:${reply.clientPort} -> :${reply.port}${what ? ` ${what}` : ''}`;
+}
+
+type Log = (line: string) => void;
+
+function startHttp(identity: EchoIdentity, port: number, host: string, log: Log): Promise<Server> {
   const server = createServer((req, res) => {
     const local = req.socket.localPort ?? port;
-    const body = JSON.stringify(
-      echoReply(identity, { ip: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 }, local, 'TCP'),
-    );
+    const reply = echoReply(identity, { ip: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 }, local, 'TCP');
+    log(requestLine(reply, `${req.method} ${req.url}`));
+    const body = JSON.stringify(reply);
     // Drain the request body so keep-alive clients can send the next request.
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) + 1 });
@@ -77,11 +87,13 @@ function startHttp(identity: EchoIdentity, port: number, host: string): Promise<
   });
 }
 
-function startUdp(identity: EchoIdentity, port: number, host: string): Promise<Socket> {
+function startUdp(identity: EchoIdentity, port: number, host: string, log: Log): Promise<Socket> {
   const socket = createSocket('udp4');
-  socket.on('message', (_msg, rinfo) => {
+  socket.on('message', (msg, rinfo) => {
     const local = socket.address().port;
-    const body = JSON.stringify(echoReply(identity, { ip: rinfo.address, port: rinfo.port }, local, 'UDP'));
+    const reply = echoReply(identity, { ip: rinfo.address, port: rinfo.port }, local, 'UDP');
+    log(requestLine(reply, `${msg.length} bytes`));
+    const body = JSON.stringify(reply);
     socket.send(`${body}\n`, rinfo.port, rinfo.address);
   });
   return new Promise((resolve, reject) => {
@@ -91,6 +103,27 @@ function startUdp(identity: EchoIdentity, port: number, host: string): Promise<S
       resolve(socket);
     });
   });
+}
+
+/**
+ * What to bind: both protocols on every declared port number (once each). Port
+ * 0 (tests: any free port) keeps only its declared protocol, as the two
+ * sockets would get different numbers.
+ */
+export function listenersFor(ports: EchoPort[]): EchoPort[] {
+  const out: EchoPort[] = [];
+  const seen = new Set<string>();
+  const add = (p: EchoPort) => {
+    const key = `${p.port}/${p.protocol}`;
+    if (p.port !== 0 && seen.has(key)) return;
+    seen.add(key);
+    out.push(p);
+  };
+  for (const p of ports) {
+    if (p.port === 0) add(p);
+    else for (const protocol of ['TCP', 'UDP'] as const) add({ port: p.port, protocol });
+  }
+  return out;
 }
 
 /** Starts every listener; if one port cannot be bound, closes the others and rejects. */
@@ -108,10 +141,11 @@ export async function startEcho(options: EchoOptions): Promise<EchoServer> {
       ...udp.map((s) => new Promise<void>((r) => s.close(() => r()))),
     ]);
   };
+  const log = options.log ?? (() => {});
   try {
-    for (const p of options.ports) {
-      if (p.protocol === 'UDP') udp.push(await startUdp(identity, p.port, host));
-      else http.push(await startHttp(identity, p.port, host));
+    for (const p of listenersFor(options.ports)) {
+      if (p.protocol === 'UDP') udp.push(await startUdp(identity, p.port, host, log));
+      else http.push(await startHttp(identity, p.port, host, log));
     }
   } catch (err) {
     await close();

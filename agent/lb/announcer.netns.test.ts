@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { netnsUnavailable, skipTest } from '../../e2e/support/skip.ts';
-import { netnsExec, realExec } from '../node/exec.ts';
+import { netnsExec, realExec } from '../../api/exec/exec.ts';
 import { Announcer } from './announcer.ts';
 
 // The pid keeps two runs of this file (parallel helpers, CI) from sharing namespaces.

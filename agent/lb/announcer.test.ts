@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeExec } from '../node/exec.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { Announcer, AnnouncerError, OWNED_LABEL_FALLBACK, interfaceHolding, ownedLabel, planAddresses } from './announcer.ts';
 
 interface Addr {

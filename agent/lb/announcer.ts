@@ -16,8 +16,8 @@
 // the proxier's service-ips map (checked before the NodePort rule, which
 // matches any local address), so it is not mistaken for a NodePort.
 
-import type { Exec } from '../node/exec.ts';
-import { type IpAddrInfo, type IpLink, ipJson } from '../node/ip-json.ts';
+import type { Exec } from '../../api/exec/exec.ts';
+import { type IpAddrInfo, type IpLink, ipJson } from '../../api/exec/ip-json.ts';
 import { compareIps } from '../../api/ip.ts';
 
 export const OWNED_LABEL_SUFFIX = ':mlb';

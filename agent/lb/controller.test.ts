@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Node, Service } from '../../api/types.ts';
-import { type Exec, ExecError, FakeExec } from '../node/exec.ts';
+import { type Exec, ExecError } from '../../api/exec/exec.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { createLoadBalancerAnnouncer } from './controller.ts';
 import { announcerFor } from './election.ts';
 

@@ -15,7 +15,7 @@
 // dies, even by kill -9.
 
 import type { Endpoints, Node, Service } from '../../api/types.ts';
-import { type Exec, realExec } from '../node/exec.ts';
+import { type Exec, realExec } from '../../api/exec/exec.ts';
 import { Announcer, ownedLabel } from './announcer.ts';
 import { desiredAddresses, eligibleNodes } from './election.ts';
 import { startGuardian, type Guardian } from './guardian.ts';

@@ -3,8 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { netnsUnavailable, skipTest } from '../../e2e/support/skip.ts';
-import { netnsExec, realExec } from './exec.ts';
-import { type IpLink, type IpRoute, ipJson } from './ip-json.ts';
+import { netnsExec, realExec } from '../../api/exec/exec.ts';
+import { type IpLink, type IpRoute, ipJson } from '../../api/exec/ip-json.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './network.ts';
 import { addNetns, hostForwarding, run, sweepNetns } from './testdata/netns.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeExec } from './exec.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './network.ts';
 import { planRouteSync, staleAddresses } from './plan.ts';
 

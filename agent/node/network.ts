@@ -6,8 +6,8 @@
 
 import { CLUSTER } from '../../api/layout.ts';
 import { gatewayIp, prefixLengthOf } from '../../api/ip.ts';
-import { type Exec, realExec } from './exec.ts';
-import { type IpLink, type IpRoute, ipJson } from './ip-json.ts';
+import { type Exec, realExec } from '../../api/exec/exec.ts';
+import { type IpLink, type IpRoute, ipJson } from '../../api/exec/ip-json.ts';
 import { type PodRoute, planRouteSync, staleAddresses } from './plan.ts';
 
 /**

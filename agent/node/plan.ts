@@ -2,8 +2,8 @@
 // bridge addresses are stale. Kept apart from the commands so they can be
 // tested without a kernel.
 
-import type { IpAddrInfo, IpRoute } from './ip-json.ts';
-import { normalizeRouteDst } from './ip-json.ts';
+import type { IpAddrInfo, IpRoute } from '../../api/exec/ip-json.ts';
+import { normalizeRouteDst } from '../../api/exec/ip-json.ts';
 
 /** A host-gw route: another node's pod CIDR via that node's IP. */
 export interface PodRoute {

@@ -6,8 +6,8 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Exec } from '../node/exec.ts';
-import { type IpLink, type IpNetns, type IpRoute, ipJson } from '../node/ip-json.ts';
+import type { Exec } from '../../api/exec/exec.ts';
+import { type IpLink, type IpNetns, type IpRoute, ipJson } from '../../api/exec/ip-json.ts';
 
 export interface PodNetworkSpec {
   netns: string;

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { realExec } from '../node/exec.ts';
+import { realExec } from '../../api/exec/exec.ts';
 import { commandProber, tcpProber } from './readiness.ts';
 
 test('tcp and command probers: true while something listens, false after it stops', async () => {

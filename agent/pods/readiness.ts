@@ -4,7 +4,7 @@
 // the command prober through an Exec that enters the node namespace.
 
 import { connect } from 'node:net';
-import type { Exec } from '../node/exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 
 export interface Prober {
   tcp(ip: string, port: number): Promise<boolean>;

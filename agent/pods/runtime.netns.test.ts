@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import type { Pod } from '../../api/types.ts';
 import { netnsUnavailable, skipTest } from '../../e2e/support/skip.ts';
 import type { EchoReply } from '../echo/server.ts';
-import { netnsExec, realExec } from '../node/exec.ts';
+import { netnsExec, realExec } from '../../api/exec/exec.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from '../node/network.ts';
 import { addNetns, hostForwarding, listNetnsNames, run, sweepNetns, tryRun } from '../node/testdata/netns.ts';
 import { commandProber } from './readiness.ts';

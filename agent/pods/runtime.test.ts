@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pod } from '../../api/types.ts';
-import { FakeExec } from '../node/exec.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { MemoryLeaseStore } from './ipam.ts';
 import { FakeProcessLauncher } from './process.ts';
 import { FakeProber } from './readiness.ts';

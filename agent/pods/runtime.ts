@@ -9,7 +9,7 @@ import { CLUSTER, podLogPath, podStateDir } from '../../api/layout.ts';
 import type { Pod } from '../../api/types.ts';
 import type { EchoPort } from '../echo/server.ts';
 import { gatewayIp, prefixLengthOf } from '../../api/ip.ts';
-import { type Exec, realExec } from '../node/exec.ts';
+import { type Exec, realExec } from '../../api/exec/exec.ts';
 import { FileLeaseStore, Ipam, type LeaseStore } from './ipam.ts';
 import { createPodNetwork, deletePodNetwork, listNetns, type PodNetworkSpec, podNetworkIntact, writeResolvConf } from './pod-network.ts';
 import { type PodProcess, type ProcessLauncher, RealProcessLauncher } from './process.ts';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeExec } from '../node/exec.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { installUnit, MemoryUnitFiles } from './install.ts';
 
 const options = { binary: '/usr/local/bin/minik', args: ['--node-ip', '192.168.56.11'] };

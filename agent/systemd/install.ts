@@ -3,7 +3,7 @@
 // is unit-tested without systemd.
 
 import { join } from 'node:path';
-import type { Exec } from '../node/exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { renderUnit, unitName, type ServiceRole, type UnitOptions } from './unit.ts';
 
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';

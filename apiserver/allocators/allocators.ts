@@ -157,11 +157,13 @@ export function allocateLoadBalancerIp(tx: Tx, config: AllocatorConfig, owner: s
 
 /** The next free /24 of the cluster CIDR, in registration order. */
 /**
- * The pod CIDR `owner` holds, else `requested` when it is a free block of the
- * cluster CIDR (a node registering again after its Node was deleted keeps the
- * CIDR its bridge and pods already use), else the first free block.
+ * A node's pod CIDR: the one `owner` holds; else `requested` when it is a free
+ * block of the cluster CIDR (a node registering again after its Node was
+ * deleted keeps the CIDR its bridge and pods already use); else block
+ * `preferredIndex` when free (node N of the lab → block N, so node1 gets
+ * 10.244.1.0/24 whatever order agents register in); else the first free block.
  */
-export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, requested?: string): string {
+export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, requested?: string, preferredIndex?: number): string {
   const held = tx.heldBy(POOLS.podCidr, owner);
   if (held.length) return held[0];
   const size = 2 ** (32 - config.podCidrPrefix);
@@ -175,6 +177,14 @@ export function allocatePodCidr(tx: Tx, config: AllocatorConfig, owner: string, 
   ) {
     tx.claim(POOLS.podCidr, wanted.text, owner);
     return wanted.text;
+  }
+  if (preferredIndex !== undefined && preferredIndex >= 0) {
+    const n = config.clusterCidr.first + preferredIndex * size;
+    const cidr = `${intToIp(n)}/${config.podCidrPrefix}`;
+    if (n + size - 1 <= config.clusterCidr.last && tx.owner(POOLS.podCidr, cidr) === undefined) {
+      tx.claim(POOLS.podCidr, cidr, owner);
+      return cidr;
+    }
   }
   for (let n = config.clusterCidr.first; n + size - 1 <= config.clusterCidr.last; n += size) {
     const cidr = `${intToIp(n)}/${config.podCidrPrefix}`;

@@ -2,7 +2,7 @@
 // computed from the Pods its selector matches. Pure; the registry calls it
 // inside the same transaction as the change that made it necessary.
 
-import { compareIps } from '../../api/ip.ts';
+import { compareIps, isIPv4 } from '../../api/ip.ts';
 import { matchesLabels } from '../../api/labels.ts';
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '../../api/types.ts';
 
@@ -50,7 +50,8 @@ const byIp = (a: EndpointAddress, b: EndpointAddress) => compareIps(a.ip, b.ip);
 export function computeEndpoints(svc: Service, pods: Pod[]): Endpoints {
   const groups = new Map<string, { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
   for (const pod of pods) {
-    if (!selectsPod(svc, pod) || !pod.status?.podIP || isPodTerminal(pod)) continue;
+    // Only an IPv4 address reaches the Endpoints (and so every agent's rules), whatever a stored pod says.
+    if (!selectsPod(svc, pod) || !isIPv4(pod.status?.podIP ?? '') || isPodTerminal(pod)) continue;
     const ports: EndpointPort[] = [];
     for (const sp of svc.spec.ports ?? []) {
       const protocol = sp.protocol ?? 'TCP';
@@ -65,7 +66,7 @@ export function computeEndpoints(svc: Service, pods: Pod[]): Endpoints {
     const group = groups.get(signature) ?? { ports, ready: [], notReady: [] };
     groups.set(signature, group);
     const address: EndpointAddress = {
-      ip: pod.status.podIP,
+      ip: pod.status!.podIP!,
       targetRef: { kind: 'Pod', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, uid: pod.metadata.uid },
     };
     if (pod.spec.nodeName) address.nodeName = pod.spec.nodeName;

@@ -14,19 +14,23 @@ async function setup() {
 
 const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
-test('register allocates pod CIDRs in registration order and keeps them on re-register', async () => {
+test('register gives node N the pod CIDR block N whatever the order, and keeps it on re-register', async () => {
   const { nodes, registry } = await setup();
-  const a = (await nodes.register({ name: 'node1', internalIP: '192.168.77.11' })) as Node;
   const b = (await nodes.register({ name: 'node2', internalIP: '192.168.77.12' })) as Node;
+  const a = (await nodes.register({ name: 'node1', internalIP: '192.168.77.11' })) as Node;
   const again = (await nodes.register({ name: 'node1', internalIP: '192.168.77.11' })) as Node;
-  assert.is(a.spec.podCIDR, '10.244.0.0/24');
-  assert.is(b.spec.podCIDR, '10.244.1.0/24');
-  assert.is(again.spec.podCIDR, '10.244.0.0/24');
+  assert.is(a.spec.podCIDR, '10.244.1.0/24');
+  assert.is(b.spec.podCIDR, '10.244.2.0/24');
+  assert.is(again.spec.podCIDR, '10.244.1.0/24');
   assert.equal(again.status?.addresses?.find((x) => x.type === 'InternalIP')?.address, '192.168.77.11');
   assert.is(ready(registry.get<Node>('Node', undefined, 'node1')), 'True');
+  const named = (await nodes.register({ name: 'worker', internalIP: '192.168.77.13' })) as Node;
+  assert.is(named.spec.podCIDR, '10.244.0.0/24', 'a name without a number: the first free block');
+  const clash = (await nodes.register({ name: 'rack1', internalIP: '192.168.77.14' })) as Node;
+  assert.is(clash.spec.podCIDR, '10.244.3.0/24', 'block 1 is taken: the first free one');
   await registry.delete('Node', undefined, 'node1');
-  const c = (await nodes.register({ name: 'node3', internalIP: '192.168.77.13' })) as Node;
-  assert.is(c.spec.podCIDR, '10.244.0.0/24', 'a deleted node releases its CIDR');
+  const c = (await nodes.register({ name: 'other', internalIP: '192.168.77.15' })) as Node;
+  assert.is(c.spec.podCIDR, '10.244.1.0/24', 'a deleted node releases its CIDR');
 });
 
 test('bad registrations are refused', async () => {
@@ -43,7 +47,8 @@ test('three missed heartbeats make a node NotReady and its pods not ready; a hea
   await request('POST', '/api/v1/namespaces/default/services', {
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
   });
-  for (const [name, node, ip] of [['p1', 'node1', '10.244.0.2'], ['p2', 'node2', '10.244.1.2']]) {
+  // Pod IPs from each node's own pod CIDR (status writes outside it are refused).
+  for (const [name, node, ip] of [['p1', 'node1', '10.244.1.2'], ['p2', 'node2', '10.244.2.2']]) {
     await request('POST', '/api/v1/namespaces/default/pods', {
       apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { nodeName: node, containers: [{ name: 'c', image: 'echo' }] },
     });
@@ -60,8 +65,8 @@ test('three missed heartbeats make a node NotReady and its pods not ready; a hea
   const pod = registry.get<Pod>('Pod', 'default', 'p1');
   assert.is(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
   const eps = registry.get<Endpoints>('Endpoints', 'default', 'web');
-  assert.equal(eps.subsets?.flatMap((s) => (s.addresses ?? []).map((a) => a.ip)), ['10.244.1.2']);
-  assert.equal(eps.subsets?.flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)), ['10.244.0.2']);
+  assert.equal(eps.subsets?.flatMap((s) => (s.addresses ?? []).map((a) => a.ip)), ['10.244.2.2']);
+  assert.equal(eps.subsets?.flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)), ['10.244.1.2']);
 
   await nodes.heartbeat('node1');
   assert.is(ready(registry.get<Node>('Node', undefined, 'node1')), 'True');

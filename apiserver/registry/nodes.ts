@@ -12,12 +12,28 @@ import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.
 import { isNodeReady } from '../scheduler.ts';
 import type { NodeRegistry } from '../store/types.ts';
 import type { Registry } from './registry.ts';
+import { recordEventTx } from '../events.ts';
+
+/** The node controller's events (kubelet's words: `Node node1 status is now: NodeReady`). */
+const readinessEvent = (node: Node, ready: boolean) => ({
+  involved: { kind: 'Node', name: node.metadata.name, uid: node.metadata.uid, apiVersion: 'v1' },
+  type: ready ? ('Normal' as const) : ('Warning' as const),
+  reason: ready ? 'NodeReady' : 'NodeNotReady',
+  message: `Node ${node.metadata.name} status is now: ${ready ? 'NodeReady' : 'NodeNotReady'}`,
+  component: 'node-controller',
+});
 
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function readyCondition(ready: boolean, now: string, reason: string, message: string): NodeCondition {
   return { type: 'Ready', status: ready ? 'True' : 'Unknown', lastHeartbeatTime: now, lastTransitionTime: now, reason, message };
+}
+
+/** `node3` → 3: the lab's node order, which picks the node's pod CIDR block (design: node1 → 10.244.1.0/24). */
+export function nodeOrdinal(name: string): number | undefined {
+  const m = /(\d{1,4})$/.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 export class Nodes implements NodeRegistry {
@@ -41,7 +57,7 @@ export class Nodes implements NodeRegistry {
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.registry.transact((tx, hooks) => {
       const existing = tx.get<Node>('Node', undefined, name);
-      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), request.podCIDR);
+      const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), request.podCIDR, nodeOrdinal(name));
       const node: Node = {
         apiVersion: 'v1',
         kind: 'Node',
@@ -57,6 +73,7 @@ export class Nodes implements NodeRegistry {
         },
       };
       const written = existing ? tx.update(node) : tx.create(node);
+      if (!existing || !isNodeReady(existing)) recordEventTx(tx, readinessEvent(written, true), new Date(this.clock()));
       hooks.afterWrite(written, existing);
       return written;
     });
@@ -97,6 +114,7 @@ export class Nodes implements NodeRegistry {
         ? readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')
         : readyCondition(false, now, 'NodeStatusUnknown', 'minik agent stopped posting node status');
       const updated = tx.update({ ...node, status: { ...node.status, conditions: [...others, condition] } });
+      recordEventTx(tx, readinessEvent(updated, ready), new Date(this.clock()));
       hooks.afterWrite(updated, node);
       if (ready) return;
       // Its pods can no longer be trusted to serve: not ready until its agent says otherwise.

@@ -8,14 +8,24 @@
 // either all of it or none. Batches of changes that arrive together share one
 // fsync (group commit); a change is acknowledged only once it is durable.
 // Should a write fail, the memory view is rebuilt from disk and every change
-// not yet durable is rejected.
+// not yet durable is rejected; no change runs while the view is rebuilt, and
+// the new view replaces the old one at once. Revisions never go backwards and
+// are never reused: a rejected change's revision may have been seen by a read
+// (a list's resourceVersion), so the next change starts above it.
+//
+// Everything loaded from disk is decoded against its kind's schema
+// (api/schema): an object an older minik stored with a wrong type is left out
+// of the view and reported, so it cannot break a list, the scheduler or a watch.
 
-import { randomUUID } from 'node:crypto';
-import { objectKey, type Kind } from '../../api/resources.ts';
+import { ALL_KINDS, objectKey, type Kind } from '../../api/resources.ts';
+import { decodeObject } from '../../api/schema/index.ts';
 import type { AnyObject } from '../../api/types.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { KvDb, KvOp } from './kv.ts';
 import type { EventSource, Snapshot, StoreEvent } from './types.ts';
+import { Transaction, type Tx } from './transaction.ts';
+
+export type { Tx } from './transaction.ts';
 
 const OBJECT_PREFIX = 'o/';
 const ALLOC_PREFIX = 'a/';
@@ -31,23 +41,13 @@ export interface StoreOptions {
   /** fsync every batch (default true). */
   sync?: boolean;
   now?: () => Date;
+  /** Told about each stored object or log entry left out of the view because it does not decode (default: one line on stderr). */
+  onUndecodable?: (key: string, reason: string) => void;
 }
 
-/** The view a change function works on: reads see the change's own writes. */
-export interface Tx {
-  get<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string): T | undefined;
-  list<T extends AnyObject>(kind: Kind, namespace?: string): T[];
-  /** Stores a new object, filling uid, creationTimestamp and resourceVersion. */
-  create<T extends AnyObject>(obj: T): T;
-  /** Replaces an existing object, bumping its resourceVersion. */
-  update<T extends AnyObject>(obj: T): T;
-  remove<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string): T | undefined;
-  /** Who holds `value` in allocation pool `pool` (an object key), if anyone. */
-  owner(pool: string, value: string): string | undefined;
-  claim(pool: string, value: string, owner: string): void;
-  release(pool: string, value: string): void;
-  /** Every value of `pool` held by `owner`. */
-  heldBy(pool: string, owner: string): string[];
+export interface TransactOptions {
+  /** Run the change and return its result, but store and allocate nothing (`?dryRun=All`). */
+  dryRun?: boolean;
 }
 
 interface PendingWrite {
@@ -58,12 +58,15 @@ interface PendingWrite {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
-const keyOf = (obj: AnyObject) => objectKey(obj.kind as Kind, obj.metadata.namespace, obj.metadata.name);
 
 export class Store implements EventSource {
   private objects = new Map<Kind, Map<string, AnyObject>>();
   private allocations = new Map<string, Map<string, string>>();
   private revision = 0;
+  /** Highest revision ever handed out, durable or not: the next change starts above it. */
+  private highestIssued = 0;
+  /** Set while a failed write's rebuild from disk runs: changes wait for it. */
+  private rebuilding?: Promise<void>;
   private log: StoreEvent[] = [];
   /** Highest revision no longer in the log: resuming from below it is impossible. */
   private trimmedThrough = 0;
@@ -74,6 +77,7 @@ export class Store implements EventSource {
   private readonly logKeep: number;
   private readonly sync: boolean;
   private readonly now: () => Date;
+  private readonly onUndecodable: (key: string, reason: string) => void;
 
   private constructor(
     private readonly db: KvDb,
@@ -82,6 +86,8 @@ export class Store implements EventSource {
     this.logKeep = options.logKeep ?? 20_000;
     this.sync = options.sync ?? true;
     this.now = options.now ?? (() => new Date());
+    this.onUndecodable =
+      options.onUndecodable ?? ((key, reason) => process.stderr.write(`store: ignoring ${key}: ${reason}\n`));
   }
 
   static async open(db: KvDb, options: StoreOptions = {}): Promise<Store> {
@@ -142,11 +148,14 @@ export class Store implements EventSource {
    * Runs `change` against a transaction view and makes its writes durable as
    * one LevelDB batch. If `change` throws, nothing is stored or allocated.
    */
-  async transact<T>(change: (tx: Tx) => T): Promise<T> {
+  async transact<T>(change: (tx: Tx) => T, options: TransactOptions = {}): Promise<T> {
     if (this.closed) throw new ApiError('ServiceUnavailable', 'the store is closed');
-    const tx = new Transaction(this.objects, this.allocations, this.revision, this.now());
+    while (this.rebuilding) await this.rebuilding;
+    const tx = new Transaction(this.objects, this.allocations, Math.max(this.revision, this.highestIssued), this.now());
     const result = change(tx);
-    if (tx.isEmpty()) return result;
+    // A dry run sees everything a real change would (validation, allocation
+    // checks, the object as it would be stored) and then drops the staged writes.
+    if (options.dryRun || tx.isEmpty()) return result;
     this.applyToMemory(tx);
     await new Promise<void>((resolve, reject) => {
       this.queue.push({ ops: this.opsOf(tx), events: tx.events, resolve, reject });
@@ -191,6 +200,7 @@ export class Store implements EventSource {
       }
     }
     this.revision = tx.revision;
+    this.highestIssued = Math.max(this.highestIssued, tx.revision);
     this.log.push(...tx.events);
     this.trimLog();
   }
@@ -237,7 +247,10 @@ export class Store implements EventSource {
         } catch (err) {
           const failed = [...group, ...this.queue];
           this.queue = [];
-          await this.load().catch(() => {});
+          // Set before any await: no change may start on the view being replaced.
+          this.rebuilding = this.load().catch(() => {});
+          await this.rebuilding;
+          this.rebuilding = undefined;
           const error = new ApiError('InternalError', `storage write failed: ${(err as Error).message}`);
           for (const w of failed) w.reject(error);
           continue;
@@ -257,136 +270,57 @@ export class Store implements EventSource {
     }
   }
 
-  /** (Re)builds the memory view from LevelDB. */
+  /** (Re)builds the memory view from LevelDB, replacing the current one in one step. */
   private async load(): Promise<void> {
-    this.objects = new Map();
-    this.allocations = new Map();
-    this.log = [];
-    this.revision = 0;
+    const objects = new Map<Kind, Map<string, AnyObject>>();
+    const allocations = new Map<string, Map<string, string>>();
+    const log: StoreEvent[] = [];
+    let revision = 0;
     for await (const [key, value] of this.db.entries(OBJECT_PREFIX)) {
-      const obj = value as AnyObject;
+      const obj = this.decodeStored(key, value);
+      if (!obj) continue;
       const kind = obj.kind as Kind;
-      const byKind = this.objects.get(kind) ?? new Map<string, AnyObject>();
-      this.objects.set(kind, byKind);
+      const byKind = objects.get(kind) ?? new Map<string, AnyObject>();
+      objects.set(kind, byKind);
       byKind.set(key.slice(OBJECT_PREFIX.length), obj);
     }
     for await (const [key, owner] of this.db.entries(ALLOC_PREFIX)) {
       const rest = key.slice(ALLOC_PREFIX.length);
       const slash = rest.indexOf('/');
       const pool = rest.slice(0, slash);
-      const byPool = this.allocations.get(pool) ?? new Map<string, string>();
-      this.allocations.set(pool, byPool);
+      const byPool = allocations.get(pool) ?? new Map<string, string>();
+      allocations.set(pool, byPool);
       byPool.set(rest.slice(slash + 1), owner as string);
     }
-    for await (const [, event] of this.db.entries(LOG_PREFIX)) this.log.push(event as StoreEvent);
-    for await (const [, revision] of this.db.entries(REVISION_KEY)) this.revision = revision as number;
-    this.trimmedThrough = this.log.length ? this.log[0].revision - 1 : this.revision;
-  }
-}
-
-/** A change in progress: writes are staged here until the store applies them. */
-class Transaction implements Tx {
-  readonly objectWrites = new Map<string, AnyObject | null>();
-  readonly allocationWrites = new Map<string, Map<string, string | null>>();
-  readonly events: StoreEvent[] = [];
-  revision: number;
-
-  constructor(
-    private readonly objects: Map<Kind, Map<string, AnyObject>>,
-    private readonly allocations: Map<string, Map<string, string>>,
-    baseRevision: number,
-    private readonly now: Date,
-  ) {
-    this.revision = baseRevision;
-  }
-
-  isEmpty(): boolean {
-    return this.events.length === 0 && this.allocationWrites.size === 0;
-  }
-
-  private read(key: string, kind: Kind): AnyObject | undefined {
-    if (this.objectWrites.has(key)) return this.objectWrites.get(key) ?? undefined;
-    return this.objects.get(kind)?.get(key);
-  }
-
-  get<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string): T | undefined {
-    const obj = this.read(objectKey(kind, namespace, name), kind);
-    return obj ? (clone(obj) as T) : undefined;
-  }
-
-  list<T extends AnyObject>(kind: Kind, namespace?: string): T[] {
-    const merged = new Map(this.objects.get(kind) ?? []);
-    for (const [key, obj] of this.objectWrites) {
-      if (!key.startsWith(`${kind}/`)) continue;
-      if (obj) merged.set(key, obj);
-      else merged.delete(key);
+    for await (const [key, value] of this.db.entries(LOG_PREFIX)) {
+      const event = value as StoreEvent;
+      const object = this.decodeStored(key, event?.object);
+      if (object && typeof event.revision === 'number') log.push({ ...event, object });
+      else log.length = 0; // an event that cannot be served: nobody may resume from before it
     }
-    return [...merged.values()]
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .map((o) => clone(o) as T);
+    for await (const [, value] of this.db.entries(REVISION_KEY)) revision = value as number;
+    this.objects = objects;
+    this.allocations = allocations;
+    this.log = log;
+    this.revision = revision;
+    this.highestIssued = Math.max(this.highestIssued, revision);
+    this.trimmedThrough = log.length ? log[0].revision - 1 : revision;
   }
 
-  private write(obj: AnyObject | null, type: StoreEvent['type'], kind: Kind, key: string, event: AnyObject): void {
-    this.revision += 1;
-    this.objectWrites.set(key, obj);
-    this.events.push({ type, revision: this.revision, kind, object: clone(event) });
-  }
-
-  create<T extends AnyObject>(obj: T): T {
-    const stored = clone(obj);
-    stored.metadata.uid ??= randomUUID();
-    stored.metadata.creationTimestamp ??= this.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    stored.metadata.resourceVersion = String(this.revision + 1);
-    this.write(stored, 'ADDED', stored.kind as Kind, keyOf(stored), stored);
-    return clone(stored);
-  }
-
-  update<T extends AnyObject>(obj: T): T {
-    const stored = clone(obj);
-    stored.metadata.resourceVersion = String(this.revision + 1);
-    this.write(stored, 'MODIFIED', stored.kind as Kind, keyOf(stored), stored);
-    return clone(stored);
-  }
-
-  remove<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string): T | undefined {
-    const key = objectKey(kind, namespace, name);
-    const existing = this.read(key, kind);
-    if (!existing) return undefined;
-    const gone = clone(existing);
-    gone.metadata.resourceVersion = String(this.revision + 1);
-    this.write(null, 'DELETED', kind, key, gone);
-    return gone as T;
-  }
-
-  owner(pool: string, value: string): string | undefined {
-    const staged = this.allocationWrites.get(pool);
-    if (staged?.has(value)) return staged.get(value) ?? undefined;
-    return this.allocations.get(pool)?.get(value);
-  }
-
-  private stage(pool: string, value: string, owner: string | null): void {
-    const staged = this.allocationWrites.get(pool) ?? new Map<string, string | null>();
-    this.allocationWrites.set(pool, staged);
-    staged.set(value, owner);
-  }
-
-  claim(pool: string, value: string, owner: string): void {
-    const current = this.owner(pool, value);
-    if (current && current !== owner) throw new Error(`${pool} ${value} is already held by ${current}`);
-    this.stage(pool, value, owner);
-  }
-
-  release(pool: string, value: string): void {
-    if (this.owner(pool, value) !== undefined) this.stage(pool, value, null);
-  }
-
-  heldBy(pool: string, owner: string): string[] {
-    const values = new Set<string>();
-    for (const [value, who] of this.allocations.get(pool) ?? []) if (who === owner) values.add(value);
-    for (const [value, who] of this.allocationWrites.get(pool) ?? []) {
-      if (who === owner) values.add(value);
-      else values.delete(value);
+  /** A stored object decoded against its kind's schema, or undefined (reported) when it does not decode. */
+  private decodeStored(key: string, value: unknown): AnyObject | undefined {
+    const kind = (value as AnyObject | undefined)?.kind;
+    if (!(ALL_KINDS as readonly unknown[]).includes(kind)) {
+      this.onUndecodable(key, `unknown kind ${JSON.stringify(kind)}`);
+      return undefined;
     }
-    return [...values];
+    try {
+      const obj = decodeObject(kind as Kind, value).object as AnyObject;
+      if (typeof obj.metadata?.name !== 'string' || !obj.metadata.name) throw new Error('the object has no name');
+      return obj;
+    } catch (err) {
+      this.onUndecodable(key, (err as Error).message);
+      return undefined;
+    }
   }
 }

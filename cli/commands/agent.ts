@@ -10,6 +10,10 @@ export const agentCommand: CommandModule = {
   options: daemonOptions(AGENT_FLAGS),
   async run(ctx, input) {
     const options = agentOptions(input.options, ctx.io.env);
+    // A mode this host cannot run is refused before anything is registered or created.
+    const { assertProxyModeAvailable } = await import('../../agent/proxy/registry.ts');
+    const { realExec } = await import('../../api/exec/exec.ts');
+    await assertProxyModeAvailable(options.proxyMode, realExec);
     const { startAgent } = await import('../../agent/agent.ts');
     const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
     const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log }).catch((err: Error) => {

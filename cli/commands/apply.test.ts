@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Service } from '../../api/types.ts';
+import type { KubeObject, Service } from '../../api/types.ts';
 import { skipTest } from '../../e2e/support/skip.ts';
 import { harness } from './testing.ts';
 
@@ -45,8 +45,15 @@ spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `;
 
+const pod = (name: string, namespace: string, labels: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace, labels },
+  spec: { containers: [{ name: 'main', image: 'echo' }] },
+});
+
 test('multi-document YAML: created, then unchanged on the second apply', async () => {
-  const h = harness();
+  const h = harness([pod('web-0', 'demo', { app: 'web' })]);
   h.files['all.yaml'] = MULTI;
   let r = await h.run('apply', '-f', 'all.yaml');
   assert.equal([r.code, r.err], [0, '']);
@@ -143,10 +150,52 @@ test('bad input: nothing is sent', async () => {
   assert.equal(h.server.requests, []);
 });
 
+test('-f DIR: Namespaces first, then the rest in file order; a missing namespace names the file', async () => {
+  const h = harness([], {}, { requireNamespaces: true });
+  h.files['ex/clusterip.yaml'] = NODEPORT.replace('test-nodeport', 'a').replace('nodePort: 32540', '');
+  h.files['ex/namespace.yaml'] = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n';
+  h.files['ex/pods.yaml'] = 'apiVersion: v1\nkind: Pod\nmetadata: {name: echo-0, namespace: demo, labels: {app: echo}}\nspec: {containers: [{name: echo, image: echo}]}\n';
+  let r = await h.run('apply', '-f', 'ex');
+  assert.equal([r.code, r.err], [0, '']);
+  assert.is(r.out, 'namespace/demo created\nservice/a created\npod/echo-0 created\n', 'the pod applied with it counts: no hint');
+  h.files['lonely.yaml'] = NODEPORT.replace('demo', 'staging');
+  r = await h.run('apply', '-f', 'lonely.yaml');
+  assert.is(r.code, 1);
+  assert.is(
+    r.err,
+    'Error from server (NotFound): error when creating "lonely.yaml": namespaces "staging" not found (apply the Namespace first, e.g. a manifest with kind: Namespace and name: staging in the same minik apply -f)\n',
+  );
+  h.files['svc.yaml'] = NODEPORT.replace('test-nodeport', 'b').replace('nodePort: 32540', '').replace('app: echo', 'app: nothing');
+  r = await h.run('apply', '-f', 'svc.yaml');
+  assert.is(r.out, 'service/b created (no pods match app=nothing yet: minik run nothing -n demo --labels app=nothing --port 8080)\n');
+});
+
+test('the project\'s own examples/ apply as one directory on a fresh cluster: Namespace first, no hints, then unchanged', async () => {
+  const dir = join(import.meta.dirname, '../../examples');
+  const h = harness([], {}, { requireNamespaces: true });
+  h.io.readDir = async (path) => readdirSync(path);
+  const read = h.io.readFile;
+  // The real files, as main.ts reads them (a directory is EISDIR).
+  h.io.readFile = async (path) => (existsSync(path) ? readFileSync(path, 'utf8') : read(path));
+  let r = await h.run('apply', '-f', dir);
+  assert.equal([r.code, r.err], [0, '']);
+  const lines = r.out.trim().split('\n');
+  assert.is(lines[0], 'namespace/demo created');
+  assert.ok(lines.every((l) => l.endsWith(' created')), r.out);
+  for (const name of ['pod/echo-0', 'service/cluster-ip', 'service/echo-headless', 'service/test-nodeport', 'service/test-lb', 'service/echo-udp', 'service/docs', 'service/echo-alias', 'ingress.networking.k8s.io/demo']) {
+    assert.ok(lines.includes(`${name} created`), name);
+  }
+  r = await h.run('apply', '-f', dir);
+  assert.ok(r.out.trim().split('\n').every((l) => l.endsWith(' unchanged')), r.out);
+  r = await h.run('apply', '-f', join(dir, 'mistakes/nodeport-copy.yaml'));
+  assert.is(r.err, 'Error from server (Invalid): Service "test-nodeport-2" is invalid: spec.ports[0].nodePort: Invalid value: 32540: provided port is already allocated\n');
+});
+
 const EXAMPLES = join(import.meta.dirname, '../../../shared/examples');
 if (existsSync(EXAMPLES)) {
   test('every manifest in shared/examples applies unchanged (namespace first)', async () => {
-    const h = harness();
+    // The pods its README says to run (minik run echo --replicas 3 --port 8080 --labels app=echo -n demo).
+    const h = harness([0, 1, 2].map((i) => pod(`echo-${i}`, 'demo', { run: 'echo', app: 'echo' })));
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort((a, b) => (a === 'namespace.yaml' ? -1 : b === 'namespace.yaml' ? 1 : a.localeCompare(b)));
     for (const f of files) h.files[f] = readFileSync(join(EXAMPLES, f), 'utf8');
     for (const f of files) {

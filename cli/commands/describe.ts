@@ -3,7 +3,8 @@
 
 import type { Client } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import type { Endpoints, Ingress, KubeObject, Node, Pod, Service } from '../../api/types.ts';
+import type { Endpoints, Event, Ingress, KubeObject, Node, Pod, Service } from '../../api/types.ts';
+import { eventNamespace, eventsFor, referenceTo } from '../../api/events.ts';
 import { describeIngress, describeNode, describePod, describeService } from '../output/describe.ts';
 import { resourceArg } from './get.ts';
 import { NAMESPACE_OPTION, UsageError, namespaceOf, type CommandModule } from './types.ts';
@@ -47,16 +48,24 @@ export const describeCommand: CommandModule = {
     const client = await ctx.client();
     const obj: KubeObject = await client.get(info.kind, namespace, name);
     const now = ctx.io.now();
+    // Events are extras too: a server without them (or a failure) shows <none>.
+    const events = () =>
+      client
+        .list<Event>('Event', { namespace: eventNamespace(referenceTo(obj)) })
+        .then((l) => eventsFor(l.items ?? [], obj))
+        .catch(() => [] as Event[]);
     switch (info.kind) {
-      case 'Service':
-        ctx.io.out(describeService(obj as Service, await optional(client.get<Endpoints>('Endpoints', namespace, name))));
+      case 'Service': {
+        const endpoints = await optional(client.get<Endpoints>('Endpoints', namespace, name));
+        ctx.io.out(describeService(obj as Service, endpoints, await events(), now));
         break;
+      }
       case 'Pod':
-        ctx.io.out(describePod(obj as Pod, now));
+        ctx.io.out(describePod(obj as Pod, now, await events()));
         break;
       case 'Node': {
         const pods = await client.list<Pod>('Pod', { allNamespaces: true });
-        ctx.io.out(describeNode(obj as Node, pods.items.filter((p) => p.spec?.nodeName === name), now));
+        ctx.io.out(describeNode(obj as Node, pods.items.filter((p) => p.spec?.nodeName === name), now, await events()));
         break;
       }
       case 'Ingress':

@@ -6,10 +6,10 @@ import { listOption, stringOption } from './types.ts';
 
 export const echoCommand: CommandModule = {
   name: 'echo',
-  description: 'Run the built-in echo workload (HTTP and UDP; used by pods with image "echo")',
+  description: 'Run the built-in echo workload (HTTP and UDP on every port; used by pods with image "echo")',
   options: [
-    { flags: '--port <port>', description: 'TCP port serving HTTP (repeatable)', repeatable: true },
-    { flags: '--udp-port <port>', description: 'UDP port (repeatable)', repeatable: true },
+    { flags: '--port <port>', description: 'Port serving HTTP over TCP and echo over UDP (repeatable)', repeatable: true },
+    { flags: '--udp-port <port>', description: 'A port declared UDP (served over TCP too) (repeatable)', repeatable: true },
     { flags: '--host <address>', description: 'address to bind (default 0.0.0.0)' },
   ],
   async run(ctx, input) {
@@ -22,7 +22,7 @@ export const echoCommand: CommandModule = {
     if (host) argv.push('--host', host);
     // Signals reach this command through io.untilSignal, not through the server.
     const noSignals = { once: () => noSignals, off: () => noSignals } as unknown as Pick<NodeJS.Process, 'once' | 'off'>;
-    const server = await runEchoFromArgs(argv, ctx.io.env, noSignals);
+    const server = await runEchoFromArgs(argv, ctx.io.env, noSignals, (line) => ctx.io.out(`${line}\n`));
     ctx.io.out(`echo: serving ${server.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}\n`);
     await ctx.io.untilSignal();
     await server.close();

@@ -88,4 +88,117 @@ test('nothing found: a note on stderr, exit 0', async () => {
   assert.equal(JSON.parse(r.out).items, []);
 });
 
+const pod = (name: string, labels: Record<string, string>) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { nodeName: 'node1', containers: [{ name: 'c', image: 'echo' }] },
+  status: { phase: 'Running', podIP: '10.244.1.2', conditions: [{ type: 'Ready', status: 'True' }] },
+});
+
+test('several kinds at once (svc,pods) and all: one table per kind, names as kind/name', async () => {
+  const h = harness([...objects(), pod('web-0', { run: 'web' })]);
+  let r = await h.run('get', 'svc,pods');
+  assert.is(r.code, 0, r.err);
+  const [svcTable, podTable] = r.out.split('\n\n');
+  assert.match(svcTable, /^NAME\s+TYPE/);
+  assert.match(svcTable, /\nservice\/web\s+NodePort/);
+  assert.match(podTable, /^NAME\s+READY\s+STATUS/);
+  assert.match(podTable, /\npod\/web-0\s+1\/1\s+Running/);
+  r = await h.run('get', 'all');
+  assert.ok(r.out.indexOf('pod/web-0') < r.out.indexOf('service/web'), 'pods first, as kubectl');
+  r = await h.run('get', 'svc,pods', '-o', 'json');
+  assert.equal(JSON.parse(r.out).items.map((o: { kind: string }) => o.kind).sort(), ['Pod', 'Service', 'Service']);
+  r = await h.run('get', 'svc,pods', 'web');
+  assert.is(r.code, 1);
+  r = await h.run('get', 'svc,widgets');
+  assert.is(r.err, 'error: the server doesn\'t have a resource type "widgets"\n');
+});
+
+test('--show-labels adds LABELS', async () => {
+  const h = harness([pod('web-0', { run: 'web', tier: 'front' })]);
+  const r = await h.run('get', 'pods', '--show-labels');
+  assert.match(r.out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS\n/);
+  assert.match(r.out, /web-0\s+1\/1\s+Running\s+0\s+5m\s+run=web,tier=front\n/);
+});
+
+test('get events lists oldest first with LAST SEEN, TYPE, REASON, OBJECT, MESSAGE', async () => {
+  const ev = (name: string, at: string, reason: string, message: string) => ({
+    apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' }, involvedObject: { kind: 'Service', name: 'web', namespace: 'default' },
+    reason, message, type: 'Normal', lastTimestamp: at, count: 1,
+  });
+  const h = harness([ev('b', '2026-11-25T12:59:00Z', 'EndpointReady', 'Endpoint 10.244.1.2 is ready'), ev('a', '2026-11-25T12:58:00Z', 'IPAllocated', 'Assigned IP ["192.168.77.200"]')]);
+  const r = await h.run('get', 'events');
+  assert.is(
+    r.out,
+    [
+      'LAST SEEN   TYPE     REASON          OBJECT        MESSAGE',
+      '2m          Normal   IPAllocated     service/web   Assigned IP ["192.168.77.200"]',
+      '60s         Normal   EndpointReady   service/web   Endpoint 10.244.1.2 is ready',
+      '',
+    ].join('\n'),
+  );
+});
+
+/** A watch stream the test writes to, in the Kubernetes format; every other request goes to the fake apiserver. */
+function withWatchStream(h: ReturnType<typeof harness>) {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const urls: string[] = [];
+  let opened!: () => void;
+  const open = new Promise<void>((r) => (opened = r));
+  const fetch = h.io.fetch!;
+  h.io.fetch = async (input, init) => {
+    if (!String(input).includes('watch=true')) return fetch(input, init);
+    urls.push(String(input));
+    opened();
+    init?.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+    return new Response(stream, { headers: { 'content-type': 'application/json' } });
+  };
+  return { urls, open, send: (type: string, object: unknown) => controller.enqueue(encoder.encode(JSON.stringify({ type, object }) + '\n')), end: () => controller.close() };
+}
+
+test('get svc -w prints the list, then one aligned row per watch event, until the stream ends', async () => {
+  const h = harness(objects());
+  const w = withWatchStream(h);
+  const running = h.run('get', 'svc', '-w');
+  await w.open;
+  assert.match(w.urls[0], /\/api\/v1\/namespaces\/default\/services\?watch=true&resourceVersion=\d+$/);
+  const lb = service('lb', 'default', { type: 'LoadBalancer', clusterIP: '10.96.0.20', ports: [{ port: 80, nodePort: 30001 }] }, { metadata: { name: 'lb', namespace: 'default', creationTimestamp: '2026-11-25T12:59:59Z' } });
+  w.send('ADDED', lb);
+  w.send('BOOKMARK', { kind: 'Service', metadata: { resourceVersion: '99' } });
+  w.send('MODIFIED', { ...lb, status: { loadBalancer: { ingress: [{ ip: '192.168.77.200' }] } } });
+  w.end();
+  const r = await running;
+  assert.is(r.code, 0, r.err);
+  assert.is(
+    r.out,
+    [
+      'NAME     TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)        AGE',
+      'tagged   ClusterIP   10.96.0.13   <none>        8080/TCP       5m',
+      'web      NodePort    10.96.0.12   <none>        80:31234/TCP   5m',
+      'lb       LoadBalancer   10.96.0.20   <pending>     80:30001/TCP   1s',
+      'lb       LoadBalancer   10.96.0.20   192.168.77.200   80:30001/TCP   1s',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('get -w ends cleanly on a signal, and an ERROR event is one line on stderr', async () => {
+  const h = harness(objects());
+  let signal!: (s: string) => void;
+  h.io.untilSignal = () => new Promise((r) => (signal = r));
+  const w = withWatchStream(h);
+  const running = h.run('get', 'svc', '-w');
+  await w.open;
+  signal('SIGINT');
+  assert.is((await running).code, 0);
+
+  const h2 = harness(objects());
+  const w2 = withWatchStream(h2);
+  const failing = h2.run('get', 'svc', '-w', '-o', 'name');
+  await w2.open;
+  w2.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' });
+  const r = await failing;
+  assert.equal([r.code, r.err], [1, 'Error from server (Expired): too old resource version: 1 (5)\n']);
+});
+
 test.run();

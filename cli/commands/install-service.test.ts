@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeExec } from '../../agent/node/exec.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { MemoryUnitFiles } from '../../agent/systemd/install.ts';
 import { installService, installServiceCommand } from './install-service.ts';
 

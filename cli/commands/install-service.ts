@@ -4,7 +4,7 @@
 // daemon, writes it to /etc/systemd/system and enables it. The Vagrant
 // provisioning (vagrant/provision.sh) calls it on every VM.
 
-import type { Exec } from '../../agent/node/exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { installUnit, type UnitFiles } from '../../agent/systemd/install.ts';
 import { renderUnit, SERVICE_ROLES, UnitError, type ServiceRole, type UnitOptions } from '../../agent/systemd/unit.ts';
 import { selfExecutable } from '../self.ts';
@@ -87,11 +87,11 @@ export const installServiceCommand: CommandModule = {
   ],
   examples: [
     'install-service apiserver -- --listen 192.168.56.10:6443 --token-file /etc/minik/token',
-    'install-service agent --after minik-apiserver.service -- --server http://192.168.56.10:6443 --node-ip 192.168.56.10',
+    'install-service agent --after minik-apiserver.service -- --server https://192.168.56.10:6443 --ca-file /etc/minik/ca.crt --node-ip 192.168.56.10',
   ],
   async run(ctx, input) {
     // child_process loads only when this command runs, not for `minik --help`
-    const { realExec } = await import('../../agent/node/exec.ts');
+    const { realExec } = await import('../../api/exec/exec.ts');
     const { realUnitFiles } = await import('../../agent/systemd/install.ts');
     await installService(
       {

@@ -39,8 +39,8 @@ test('netns lab (no provider in the config): ip netns exec in the lab namespaces
     ['ip', 'netns', 'exec', 'minik-node2_default_web-0', 'curl', '-s', 'http://web/'],
     ['ip', 'netns', 'exec', 'minik-node1', 'ip', 'route'],
     ['ip', 'netns', 'exec', 'minik-client', '/bin/zsh'],
-    ['ip', 'netns', 'exec', 'minik-node2', 'nft', 'list', 'table', 'ip', 'minik'],
-    ['ip', 'netns', 'exec', 'minik-node1', 'nft', 'list', 'table', 'ip', 'minik'],
+    ['ip', 'netns', 'exec', 'minik-node2', ...h.io.selfArgv, 'rules', '--local', '--mode', 'nftables', '--state-dir', '/var/lib/minik/labs/minik/nodes/node2'],
+    ['ip', 'netns', 'exec', 'minik-node1', ...h.io.selfArgv, 'rules', '--local', '--mode', 'nftables', '--state-dir', '/var/lib/minik/labs/minik/nodes/node1'],
   ]);
 });
 
@@ -72,7 +72,7 @@ test('vagrant lab: every command goes through vagrant ssh in the checkout, argv 
   assert.equal(ssh1, vssh('node1', '-c', 'ip route'));
   assert.equal(shell2.slice(2), ['MINIK_NODES=2', 'vagrant', 'ssh', 'node2']);
   assert.equal(client, ['curl', '-s', 'http://192.168.56.11:30080/']);
-  assert.equal(rules.at(-1), 'sudo nft list table ip minik');
+  assert.equal(rules.at(-1), 'sudo /usr/local/bin/minik rules --local --mode nftables --state-dir /var/lib/minik/agent-node2');
   assert.equal(logs.at(-1), 'sudo tail -n 20 /var/lib/minik/agent-node2/pods/default_web-0/output.log');
 });
 

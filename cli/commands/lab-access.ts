@@ -1,6 +1,6 @@
 // Commands that reach into the lab: exec (a pod's network namespace), ssh (a
-// node or the outside client), logs (a pod's output) and rules (a node's
-// nftables table). They talk to a LabShell (cli/lab/shell.ts), picked by the
+// node or the outside client) and logs (a pod's output); rules and trace
+// (rules.ts, trace.ts) use the same LabShell. They talk to a LabShell (cli/lab/shell.ts), picked by the
 // provider `minik up` recorded in the config: namespaces on this machine
 // (netns) or Vagrant VMs (vagrant), so no command branches on the provider.
 
@@ -17,16 +17,17 @@ function spawnWith(ctx: CommandContext): (argv: string[]) => Promise<number> {
 }
 
 /** The lab's shell for the configured provider; the Vagrant one loads only when used. */
-async function labShell(ctx: CommandContext): Promise<LabShell> {
+export async function labShell(ctx: CommandContext): Promise<LabShell> {
   const config = await ctx.config();
   // Looked up at call time: `logs` on a netns lab reads a file and needs no terminal.
   const spawn = (argv: string[]) => spawnWith(ctx)(argv);
   const loginShell = ctx.io.env.SHELL || '/bin/bash';
   if (config.provider === 'vagrant') {
-    const { findVagrantDir, knownNodeCount, vagrantLabFiles } = await import('../lab/vagrant.ts');
+    const { findVagrantDir, knownNodeCount, readVagrantRecord, vagrantLabFiles } = await import('../lab/vagrant.ts');
     const { vagrantShell } = await import('../lab/vagrant-shell.ts');
     const dir = findVagrantDir({ env: ctx.io.env, selfArgv: ctx.io.selfArgv, cwd: process.cwd() });
-    return vagrantShell({ dir, nodes: knownNodeCount(vagrantLabFiles(dir, ctx.io.env)), spawn, loginShell });
+    const files = vagrantLabFiles(dir, ctx.io.env);
+    return vagrantShell({ dir, nodes: knownNodeCount(files), spawn, loginShell, libvirt: readVagrantRecord(files)?.libvirt });
   }
   const { netnsShell } = await import('../lab/shell.ts');
   return netnsShell(labLayout(config.lab), { spawn, readFile: ctx.io.readFile, out: ctx.io.out, loginShell });
@@ -80,20 +81,5 @@ export const logsCommand: CommandModule = {
     if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`--tail must be a whole number, got "${raw}"`);
     const pod = await podRef(ctx, args[0], namespaceOf(options));
     return (await labShell(ctx)).podLog(pod, tail);
-  },
-};
-
-/** `minik rules [--node NODE]`: the `ip minik` table the node's agent programmed. */
-export const rulesCommand: CommandModule = {
-  name: 'rules',
-  description: "Print the data plane a node has programmed (its nftables table)",
-  options: [{ flags: '--node <node>', description: 'the node (default: the first node)' }],
-  async run(ctx, { options }) {
-    const client = await ctx.client();
-    let node = stringOption(options, 'node');
-    if (node) await client.get('Node', undefined, node);
-    else node = (await client.list('Node')).items.map((n) => n.metadata.name).sort()[0];
-    if (!node) throw new Error('the cluster has no nodes');
-    return (await labShell(ctx)).onNode(node, ['nft', 'list', 'table', 'ip', 'minik'], { root: true });
   },
 };

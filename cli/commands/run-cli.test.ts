@@ -57,6 +57,19 @@ test('unknown commands and flags: one line on stderr, exit 1, nothing sent', asy
   assert.equal(h.server.requests, []);
 });
 
+test('an unknown flag is named as typed, not camelCased; --no-color is known everywhere', async () => {
+  const h = harness();
+  let r = await h.run('svc', 'create', 'x', '--tcp', '80', '--node-poort', '30001');
+  assert.equal([r.code, r.err], [1, 'error: unknown flag: --node-poort\n']);
+  r = await h.run('get', 'pods', '--show-lables');
+  assert.equal([r.code, r.err], [1, 'error: unknown flag: --show-lables\n']);
+  r = await h.run('get', 'pods', '-Z');
+  assert.equal([r.code, r.err], [1, 'error: unknown flag: -Z\n']);
+  r = await h.run('get', 'pods', '--no-color', '-n=default');
+  assert.is(r.code, 0, r.err);
+  assert.equal(h.server.requests.length, 1);
+});
+
 test('API errors print as kubectl: Error from server (Reason): message', async () => {
   const h = harness([service('web', 'default', { ports: [{ port: 80 }] })]);
   let r = await h.run('get', 'svc', 'nope');
@@ -94,7 +107,7 @@ test('no server configured anywhere: the connection error says where one comes f
     },
   });
   assert.is(code, 1);
-  assert.equal(seen, ['http://127.0.0.1:6443/api/v1/namespaces/default/pods']);
+  assert.equal(seen, ['https://127.0.0.1:6443/api/v1/namespaces/default/pods']);
   assert.equal(err, [
     'Unable to connect to the server: connect ECONNREFUSED 127.0.0.1:6443 (no server configured: start a lab with "minik up", or pass --server / set MINIK_SERVER)\n',
   ]);

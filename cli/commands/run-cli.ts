@@ -7,7 +7,7 @@
 
 import { cac } from 'cac';
 import { Client, ConnectionError } from '../../api/client.ts';
-import type { ResolvedConfig } from '../config.ts';
+import type { ConfigFlags, ResolvedConfig } from '../config.ts';
 import { formatError } from './errors.ts';
 import { COMMANDS } from './index.ts';
 import type { CommandContext, CommandInput, CommandModule, Io, OptionSpec } from './types.ts';
@@ -16,6 +16,8 @@ import { MINIK_VERSION } from '../../api/version.ts';
 const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--server <url>', description: 'API server URL (else MINIK_SERVER, else ~/.minik/config)' },
   { flags: '--token <token>', description: 'Bearer token (else MINIK_TOKEN, else ~/.minik/config)' },
+  { flags: '--ca-file <path>', description: "The apiserver's CA certificate (else MINIK_CA_FILE, else ~/.minik/config)" },
+  { flags: '--no-color', description: 'Never colour the output (also NO_COLOR=1); pipes never get colour' },
 ];
 const HELP_OPTION: OptionSpec = { flags: '-h, --help', description: 'Show help for this command' };
 const VERSION_OPTION: OptionSpec = { flags: '--version', description: 'Print the minik version' };
@@ -64,6 +66,26 @@ export function dispatch(argv: string[], commands: CommandModule[]): Dispatch {
   if (!match) return { argv, words };
   const used = new Set(positions.slice(0, match.name.split(' ').length));
   return { module: match, argv: [match.name, ...argv.filter((_, i) => !used.has(i))], words };
+}
+
+/**
+ * The first flag no spec declares, spelled as typed (cac would report it
+ * camelCased: `--showLabels` for `--show-labels`). Values of flags are never
+ * flags; `--flag=value` is checked by its name.
+ */
+export function unknownFlag(argv: string[], specs: OptionSpec[]): string | undefined {
+  const names = new Set(specs.flatMap((s) => optionNames(s).names));
+  for (const token of argv) {
+    if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue;
+    if (token.startsWith('--')) {
+      const name = token.split('=')[0];
+      if (!names.has(name)) return name;
+      continue;
+    }
+    const letters = token.slice(1).split('=')[0];
+    for (const letter of letters) if (!names.has(`-${letter}`)) return `-${letter}`;
+  }
+  return undefined;
 }
 
 /** mri reads a lone `-` as a flag; `-f -` (stdin) must stay a value. */
@@ -130,7 +152,7 @@ async function readConfigText(io: Io, path: string): Promise<{ text?: string; er
   }
 }
 
-export function createContext(io: Io, flags: { server?: string; token?: string }): CommandContext {
+export function createContext(io: Io, flags: ConfigFlags): CommandContext {
   let config: Promise<ResolvedConfig> | undefined;
   let client: Promise<Client> | undefined;
   const ctx: CommandContext = {
@@ -147,7 +169,8 @@ export function createContext(io: Io, flags: { server?: string; token?: string }
     client: () =>
       (client ??= (async () => {
         const c = await ctx.config();
-        return new Client({ server: c.server, token: c.token, fetch: io.fetch });
+        const { loadCa } = await import('../config.ts');
+        return new Client({ server: c.server, token: c.token, ca: await loadCa(c.ca, (p) => io.readFile(p)), fetch: io.fetch });
       })()),
   };
   return ctx;
@@ -191,6 +214,13 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
     return 0;
   }
 
+  if (!module.allowUnknownOptions) {
+    const unknown = unknownFlag(found.argv.slice(1), [...GLOBAL_OPTIONS, HELP_OPTION, VERSION_OPTION, ...(module.options ?? [])]);
+    if (unknown) {
+      io.err(`error: unknown flag: ${unknown}\n`);
+      return 1;
+    }
+  }
   const cli = cac('minik');
   for (const spec of [...GLOBAL_OPTIONS, HELP_OPTION, VERSION_OPTION]) cli.option(spec.flags, spec.description);
   const command = cli.command(`${module.name}${module.args ? ` ${module.args}` : ''}`, module.description, {
@@ -212,8 +242,13 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
     cli.parse(['node', 'minik', ...found.argv], { run: false });
     cli.runMatchedCommand();
     if (!input) throw new Error(`internal: command ${module.name} was not dispatched`);
-    const flags = { server: optionalString(input.options.server), token: optionalString(input.options.token) };
+    const flags = {
+      server: optionalString(input.options.server),
+      token: optionalString(input.options.token),
+      caFile: optionalString(input.options.caFile),
+    };
     ctx = createContext(io, flags);
+    ctx.noColor = input.options.color === false;
     const code = await module.run(ctx, input);
     return typeof code === 'number' ? code : 0;
   } catch (err) {

@@ -4,6 +4,17 @@ import type { Pod } from '../../api/types.ts';
 import { buildPods } from './run.ts';
 import { harness } from './testing.ts';
 
+test('--port PORT/udp and PORT/tcp set the container port protocol; the same number over both is two ports', () => {
+  const [pod] = buildPods('dns', 'default', { ports: ['5353/udp', '5353/TCP', '8080'] });
+  assert.equal(pod.spec.containers[0].ports, [
+    { containerPort: 5353, protocol: 'UDP' },
+    { containerPort: 5353, protocol: 'TCP' },
+    { containerPort: 8080, protocol: 'TCP' },
+  ]);
+  assert.throws(() => buildPods('x', 'default', { ports: ['53/sctp'] }), /invalid --port "53\/sctp": expected PORT, PORT\/tcp or PORT\/udp/);
+  assert.throws(() => buildPods('x', 'default', { ports: ['53/udp', '53/UDP'] }), /same port twice/);
+});
+
 test('buildPods: one pod NAME, labelled run=NAME, echo image, container ports', () => {
   assert.equal(buildPods('web', 'demo', { ports: ['8080', '9090'], labels: 'app=web' }), [
     {

@@ -21,6 +21,15 @@ export interface RunFlags {
   command?: string[];
 }
 
+/** `8080`, `8080/tcp`, `5353/udp` (as `docker run -p`): the container port and its protocol, TCP by default. */
+export function parseRunPort(text: string): { containerPort: number; protocol: 'TCP' | 'UDP' } {
+  const m = /^(\d+)(?:\/(tcp|udp))?$/i.exec(text);
+  if (!m) throw new UsageError(`invalid --port "${text}": expected PORT, PORT/tcp or PORT/udp`);
+  const port = Number(m[1]);
+  if (port < 1 || port > 65535) throw new UsageError(`invalid --port "${text}": must be a number between 1 and 65535`);
+  return { containerPort: port, protocol: (m[2] ?? 'tcp').toUpperCase() as 'TCP' | 'UDP' };
+}
+
 /** The pods `run` creates; throws UsageError for any bad flag. Pure. */
 export function buildPods(name: string, namespace: string, flags: RunFlags): Pod[] {
   const image = flags.image ?? ECHO_IMAGE;
@@ -35,11 +44,9 @@ export function buildPods(name: string, namespace: string, flags: RunFlags): Pod
     }
     replicas = Number(flags.replicas);
   }
-  const ports = (flags.ports ?? []).map((p) => {
-    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new UsageError(`invalid --port "${p}": must be a number between 1 and 65535`);
-    return Number(p);
-  });
-  if (new Set(ports).size !== ports.length) throw new UsageError('--port lists the same port twice');
+  const ports = (flags.ports ?? []).map(parseRunPort);
+  const keys = ports.map((p) => `${p.containerPort}/${p.protocol}`);
+  if (new Set(keys).size !== keys.length) throw new UsageError('--port lists the same port twice');
   let extra: Record<string, string> = {};
   try {
     extra = flags.labels ? parseLabelList(flags.labels) : {};
@@ -64,7 +71,7 @@ export function buildPods(name: string, namespace: string, flags: RunFlags): Pod
           name: containerName,
           image,
           ...(command.length ? { command } : {}),
-          ...(ports.length ? { ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' as const })) } : {}),
+          ...(ports.length ? { ports } : {}),
         },
       ],
     },
@@ -79,11 +86,11 @@ export const runCommand: CommandModule = {
     NAMESPACE_OPTION,
     { flags: '--image <image>', description: 'Only "echo" (the built-in echo server) unless -- CMD is given', default: ECHO_IMAGE },
     { flags: '--replicas <n>', description: 'Number of pods, named NAME-0..NAME-(N-1)' },
-    { flags: '--port <port>', description: 'Container port the echo server listens on (repeatable)', repeatable: true },
+    { flags: '--port <port>', description: 'Container port, PORT[/tcp|/udp] (repeatable); echo serves TCP and UDP on each', repeatable: true },
     { flags: '--labels <labels>', description: 'Extra labels k=v[,k=v] (run=NAME is always set)' },
     { flags: '--node <node>', description: 'Place the pods on this node' },
   ],
-  examples: ['run echo --replicas 3 --port 8080 --labels app=echo -n demo', 'run sleeper -- sleep 3600'],
+  examples: ['run echo --replicas 3 --port 8080 --labels app=echo -n demo', 'run dns --port 5353/udp', 'run sleeper -- sleep 3600'],
   async run(ctx, { args, options, passthrough }) {
     const namespace = namespaceOf(options);
     const pods = buildPods(args[0], namespace, {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Service } from '../../api/types.ts';
+import type { KubeObject, Service } from '../../api/types.ts';
 import { buildService, serviceUrls } from './svc.ts';
 import { harness, node, service } from './testing.ts';
 
@@ -64,8 +64,27 @@ test('buildService: clear errors for bad flags', () => {
   }
 });
 
+const pod = (name: string, namespace: string, labels: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace, labels },
+  spec: { containers: [{ name: 'main', image: 'echo' }] },
+});
+
+test('svc create with a selector no pod matches says so, and which minik run would make them', async () => {
+  const h = harness([pod('other', 'demo', { app: 'db' })]);
+  let r = await h.run('svc', 'create', 'x', '--type', 'NodePort', '--tcp', '80');
+  assert.equal([r.code, r.out, r.err], [0, 'service/x created (no pods match app=x yet: minik run x --labels app=x --port 80)\n', '']);
+  r = await h.run('svc', 'create', 'web', '--tcp', '80:8080', '--udp', '53', '--selector', 'run=web', '-n', 'demo');
+  assert.is(r.out, 'service/web created (no pods match run=web yet: minik run web -n demo --port 8080 --port 53/udp)\n');
+  r = await h.run('svc', 'create', 'db', '--tcp', '5432', '--selector', 'app=db', '-n', 'demo');
+  assert.is(r.out, 'service/db created\n', 'pod "other" matches');
+  r = await h.run('svc', 'create', 'docs', '--type', 'ExternalName', '--external-name', 'docs.example.com');
+  assert.is(r.out, 'service/docs created\n', 'an ExternalName selects nothing by design');
+});
+
 test('svc create sends the service and prints service/NAME created', async () => {
-  const h = harness();
+  const h = harness([pod('web-0', 'demo', { run: 'web' })]);
   const r = await h.run('svc', 'create', 'web', '--type', 'NodePort', '--tcp', '80:8080', '--tcp', '443', '--udp', '53', '-n', 'demo', '--selector', 'run=web');
   assert.equal([r.code, r.out, r.err], [0, 'service/web created\n', '']);
   const svc = h.server.objects.get('services/demo/web') as Service;

@@ -4,6 +4,7 @@
 import { parseLabelList } from '../../api/labels.ts';
 import type { Node, Protocol, Service, ServicePort, ServiceSpec } from '../../api/types.ts';
 import { nodeInternalIp } from '../output/columns.ts';
+import { serviceHint } from './hints.ts';
 import { parseOutputFormat, printObjects } from './print.ts';
 import { resourceArg } from './get.ts';
 import { listOption, NAMESPACE_OPTION, namespaceOf, stringOption, UsageError, type CommandModule } from './types.ts';
@@ -139,9 +140,11 @@ export const svcCreateCommand: CommandModule = {
       externalTrafficPolicy: stringOption(options, 'externalTrafficPolicy'),
     });
     const format = parseOutputFormat(stringOption(options, 'output'));
-    const created = await (await ctx.client()).create(svc);
+    const client = await ctx.client();
+    const created = await client.create(svc);
     if (format === 'json' || format === 'yaml') await printObjects(ctx.io, resourceArg('svc'), [created], { format, single: true, withNamespace: false });
-    else ctx.io.out(`service/${created.metadata.name} created\n`);
+    else if (format === 'name') ctx.io.out(`service/${created.metadata.name}\n`);
+    else ctx.io.out(`service/${created.metadata.name} created${await serviceHint(client, created)}\n`);
     return 0;
   },
 };

@@ -1,7 +1,7 @@
 // Test harness (not a test file): runs `minik ...` as a function against the
 // in-memory fake apiserver, capturing stdout, stderr and the exit code.
 
-import { createFakeApiserver, type FakeApiserver } from '../../api/fake-apiserver.ts';
+import { createFakeApiserver, type FakeApiserver, type FakeApiserverOptions } from '../../api/fake-apiserver.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { runCli } from './run-cli.ts';
 import type { Io } from './types.ts';
@@ -23,8 +23,8 @@ export interface Harness {
   run(...argv: string[]): Promise<RunResult>;
 }
 
-export function harness(objects: KubeObject[] = [], env: Record<string, string> = {}): Harness {
-  const server = createFakeApiserver({ token: TEST_TOKEN, now: () => new Date(TEST_NOW.getTime() - 300_000), objects });
+export function harness(objects: KubeObject[] = [], env: Record<string, string> = {}, fake: Partial<FakeApiserverOptions> = {}): Harness {
+  const server = createFakeApiserver({ token: TEST_TOKEN, now: () => new Date(TEST_NOW.getTime() - 300_000), objects, ...fake });
   const files: Record<string, string> = {};
   const stdin = { text: '' };
   let out: string[] = [];

@@ -32,6 +32,8 @@ export interface Io {
   fetch?: FetchLike;
   /** Resolves with the signal's name (SIGINT, SIGTERM) when the process is asked to stop; daemons await it. */
   untilSignal(): Promise<string>;
+  /** stdout's terminal, when it is one (main.ts); absent in tests and for pipes. Decides spinners and colour. */
+  terminal?(): { isTTY: boolean; columns: number | undefined };
   /** The argv prefix that starts this same minik again: `[binary]`, or `[node, ...tsx loader, script]`. */
   selfArgv: string[];
 }
@@ -42,6 +44,8 @@ export interface CommandContext {
   config(): Promise<ResolvedConfig>;
   /** An API client for the resolved server and token (built once, on first use). */
   client(): Promise<Client>;
+  /** --no-color was given (NO_COLOR is read from io.env where colour is decided). */
+  noColor?: boolean;
 }
 
 export interface CommandInput {

@@ -44,7 +44,7 @@ test('bad flags are refused with one line before anything happens', async () => 
     [['up', '--nodes', 'two'], 'invalid --nodes "two"'],
     [['up', '--name', 'Bad-Name'], 'invalid lab name "Bad-Name"'],
     [['up', '--lan', '10.0.0.0/8'], 'invalid --lan "10.0.0.0/8"'],
-    [['up', '--proxy-mode', 'iptables'], 'invalid --proxy-mode "iptables"'],
+    [['up', '--proxy-mode', 'bogus'], 'invalid --proxy-mode "bogus"'],
     [['up', '--provider', 'kvm'], 'unknown --provider "kvm"'],
     [['up', '--provider', 'vagrant', '--api-port', '7000'], '--api-port is for the netns provider'],
     [['down', '--name', 'a-b'], 'invalid lab name "a-b"'],

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertLanFree, lanConflicts } from './conflicts.ts';
 import { parseLan } from './lan.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { isLabError } from './errors.ts';
 
 const lan = parseLan('192.168.79.0/24');
@@ -20,7 +20,7 @@ test('networks overlapping the lab LAN conflict; the lab link and the default ro
 });
 
 test('assertLanFree refuses a LAN that another lab already uses', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   exec.respond = (argv) => {
     const line = argv.join(' ');
     if (line === 'ip -j -4 route show table main') {
@@ -39,7 +39,7 @@ test('assertLanFree refuses a LAN that another lab already uses', async () => {
 });
 
 test('assertLanFree accepts a host without overlap', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   exec.respond = (argv) => (argv[1] === '-j' ? { code: 0, stdout: '', stderr: '' } : undefined);
   await assertLanFree(lan, 'mkl-host', exec);
 });

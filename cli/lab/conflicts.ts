@@ -4,8 +4,9 @@
 
 import { parseCidr } from '../../api/ip.ts';
 import { LabError } from './errors.ts';
-import type { Exec } from './exec.ts';
-import { parseIpJson, runOrThrow } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
+import { runOrThrow } from './run.ts';
+import { parseIpJson } from '../../api/exec/ip-json.ts';
 import type { LabAddresses } from './lan.ts';
 
 export interface HostNetwork {

@@ -22,6 +22,12 @@ export class FakeDaemons implements DaemonControl {
     return this.status(spec.name);
   }
 
+  async stop(name: string): Promise<boolean> {
+    const running = this.procs.get(name)?.running ?? false;
+    this.procs.delete(name);
+    return running;
+  }
+
   async stopAll(): Promise<string[]> {
     const running = [...this.procs].filter(([, p]) => p.running).map(([n]) => n).sort();
     this.procs.clear();

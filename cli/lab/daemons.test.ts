@@ -17,7 +17,7 @@ import {
   startDaemon,
   stop,
 } from './daemons.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { isLabError } from './errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'minik-daemons-'));
@@ -148,14 +148,14 @@ test('daemons do not inherit MINIK_* variables from the shell', () => {
 test('killNetnsProcesses kills what `ip netns pids` lists', async () => {
   const victim = spawn('sleep', ['33'], { detached: true, stdio: 'ignore' });
   started.push(victim.pid!);
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   exec.respond = (argv) =>
     argv.join(' ') === 'ip netns pids mkl-node1' ? { code: 0, stdout: `${victim.pid}\n`, stderr: '' } : { code: 0, stdout: '', stderr: '' };
   const exited = new Promise((r) => victim.once('exit', r));
   assert.is(await killNetnsProcesses(['mkl-node1', 'mkl-node2'], exec, 1000), 1);
   await exited;
   assert.ok(gone(victim.pid!));
-  assert.is(await killNetnsProcesses(['mkl-node1'], new FakeExec()), 0);
+  assert.is(await killNetnsProcesses(['mkl-node1'], new FakeExec({ modelIp: true })), 0);
 });
 
 test.run();

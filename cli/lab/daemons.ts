@@ -13,7 +13,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import { join } from 'node:path';
 import type { LabLayout } from '../../api/layout.ts';
 import { LabError } from './errors.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 
 export interface DaemonSpec {
   /** file-name-safe: `apiserver`, `agent-node1` */
@@ -34,6 +34,8 @@ export interface DaemonStatus {
 export interface DaemonControl {
   status(name: string): DaemonStatus;
   start(spec: DaemonSpec): Promise<DaemonStatus>;
+  /** Stops one daemon; returns whether it was running. */
+  stop(name: string): Promise<boolean>;
   /** Stops every daemon with a pid file; returns the names of those that were running. */
   stopAll(): Promise<string[]>;
   /** Names of daemons that have a pid file. */
@@ -234,6 +236,7 @@ export function pidFileDaemons(layout: LabLayout, opts: { graceMs?: number } = {
       return { name, pid: readPid(pidFile), running: isRunning(pidFile) };
     },
     start: (spec) => startDaemon(layout, spec),
+    stop: (name) => stop(pidFilePath(layout, name), opts),
     stopAll: () => stopAll(layout, opts),
     list: () => listDaemons(layout),
     logPath: (name) => logFilePath(layout, name),
@@ -247,7 +250,7 @@ export function pidFileDaemons(layout: LabLayout, opts: { graceMs?: number } = {
  */
 export async function killNetnsProcesses(namespaces: string[], exec: Exec, graceMs = 2000): Promise<number> {
   const pidsIn = async () => {
-    const lists = await Promise.all(namespaces.map((ns) => exec.run(['ip', 'netns', 'pids', ns])));
+    const lists = await Promise.all(namespaces.map((ns) => exec.run(['ip', 'netns', 'pids', ns], { allowFailure: true })));
     return lists.flatMap((r) => (r.code === 0 ? r.stdout.split(/\s+/).filter(Boolean).map(Number) : []));
   };
   const pids = await pidsIn();

@@ -7,7 +7,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labLayout, type LabLayout } from '../../api/layout.ts';
 import { killNetnsProcesses, pidFileDaemons, type DaemonControl } from './daemons.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { assertLabName } from './lan.ts';
 import { destroyLab, inspectLab, isLabNetns } from './netns.ts';
 import { assertRoot } from './preflight.ts';

@@ -10,7 +10,8 @@ export type LabErrorCode =
   | 'LAB_EXEC_FAILED'
   | 'LAB_DAEMON_FAILED'
   | 'LAB_APISERVER_NOT_READY'
-  | 'LAB_NODES_NOT_READY';
+  | 'LAB_NODES_NOT_READY'
+  | 'LAB_NOT_FOUND';
 
 export class LabError extends Error {
   readonly code: LabErrorCode;

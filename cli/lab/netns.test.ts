@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyLab, destroyLab, inspectLab, isLabNetns, planLab } from './netns.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { isLabError } from './errors.ts';
 
 // UPDATE_GOLDEN=1 rewrites the golden file from the current plan (review the diff).
@@ -52,7 +52,7 @@ test('planLab refuses a bad name or LAN', () => {
 });
 
 test('applyLab builds everything once, then only re-asserts', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   const plan = planLab({ name: 'mkl', lan: '192.168.79.0/24', nodes: 2 });
   const first = await applyLab(plan, exec);
   assert.is(first.skipped, 0);
@@ -72,7 +72,7 @@ test('applyLab builds everything once, then only re-asserts', async () => {
 });
 
 test('applyLab repairs a lab whose node namespace was deleted', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   const plan = planLab({ name: 'mkl', lan: '192.168.79.0/24', nodes: 2 });
   await applyLab(plan, exec);
   await exec.run(['ip', 'netns', 'del', 'mkl-node2']);
@@ -83,7 +83,7 @@ test('applyLab repairs a lab whose node namespace was deleted', async () => {
 });
 
 test('applyLab replaces a host link whose LAN side is gone', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   const plan = planLab({ name: 'mkl', lan: '192.168.79.0/24', nodes: 1 });
   // a stale host link, as when the LAN namespace is still being torn down
   await exec.run(['ip', 'link', 'add', 'name', 'mkl-host', 'type', 'veth', 'peer', 'name', 'stale']);
@@ -93,7 +93,7 @@ test('applyLab replaces a host link whose LAN side is gone', async () => {
 });
 
 test('destroyLab removes the host link and every lab namespace, pods included, and leaves other labs', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   await applyLab(planLab({ name: 'mkl', lan: '192.168.79.0/24', nodes: 2 }), exec);
   await applyLab(planLab({ name: 'mkl2', lan: '192.168.80.0/24', nodes: 1 }), exec);
   await exec.run(['ip', 'netns', 'add', 'mkl-node1_default_web']);
@@ -107,12 +107,12 @@ test('destroyLab removes the host link and every lab namespace, pods included, a
 });
 
 test('destroyLab succeeds when nothing is there', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   assert.equal(await destroyLab('mkl', exec), { removed: [] });
 });
 
 test('destroyLab treats "already gone" as done but reports other failures', async () => {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   await applyLab(planLab({ name: 'mkl', lan: '192.168.79.0/24', nodes: 1 }), exec);
   exec.respond = (argv) =>
     argv.join(' ') === 'ip netns del mkl-node1' ? { code: 1, stdout: '', stderr: 'Cannot remove namespace file: Device or resource busy' } : undefined;

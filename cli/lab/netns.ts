@@ -11,8 +11,9 @@
 // or another lab's links, not even for a moment.
 
 import { labLayout, labNodeName } from '../../api/layout.ts';
-import type { Exec } from './exec.ts';
-import { execFailed, parseIpJson, runOrThrow } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
+import { execFailed, runOrThrow } from './run.ts';
+import { parseIpJson } from '../../api/exec/ip-json.ts';
 import { assertLabName, assertNodeCount, parseLan, type LabAddresses } from './lan.ts';
 
 /** What a creating step makes; applyLab skips the step when it already exists. */
@@ -127,7 +128,7 @@ export async function inspectLab(name: string, exec: Exec): Promise<LabNetState>
   const all = parseIpJson<{ name: string }>(await runOrThrow(exec, ['ip', '-j', 'netns', 'list']));
   const namespaces = all.map((n) => n.name).filter((ns) => isLabNetns(name, ns)).sort();
 
-  const host = await exec.run(['ip', '-j', 'addr', 'show', 'dev', layout.hostLink]);
+  const host = await exec.run(['ip', '-j', 'addr', 'show', 'dev', layout.hostLink], { allowFailure: true });
   type AddrInfo = { family: string; local: string; prefixlen: number };
   const hostLinks = host.code === 0 ? parseIpJson<{ addr_info?: AddrInfo[] }>(host.stdout) : [];
   const hostAddresses = (hostLinks[0]?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
@@ -199,7 +200,7 @@ export async function destroyLab(name: string, exec: Exec): Promise<{ removed: s
 
 /** Runs a delete; "already gone" (someone else removed it meanwhile) is success. */
 async function tolerateGone(exec: Exec, argv: string[]): Promise<void> {
-  const result = await exec.run(argv);
+  const result = await exec.run(argv, { allowFailure: true });
   if (result.code === 0 || /No such file|does not exist|Cannot find device/i.test(result.stderr)) return;
   throw execFailed(argv, result);
 }

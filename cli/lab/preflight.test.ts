@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertRoot, ensureCommands, missingCommands } from './preflight.ts';
-import { FakeExec } from './exec.fake.ts';
+import { FakeExec } from '../../api/exec/fake.ts';
 import { RecordingProgress } from './progress.ts';
 import { isLabError } from './errors.ts';
 
 /** A fake machine where `installed` commands exist and apt-get install adds packages' commands. */
 function machine(installed: string[], apt: boolean) {
-  const exec = new FakeExec();
+  const exec = new FakeExec({ modelIp: true });
   const have = new Set(installed);
   const pkgCommands: Record<string, string> = { nftables: 'nft', iproute2: 'ip' };
   exec.respond = (argv) => {

@@ -4,7 +4,7 @@
 import { labLayout, type LabLayout } from '../../api/layout.ts';
 import { readLabRecord, type LabRecord } from './config.ts';
 import { pidFileDaemons, type DaemonControl, type DaemonStatus } from './daemons.ts';
-import type { Exec } from './exec.ts';
+import type { Exec } from '../../api/exec/exec.ts';
 import { assertLabName } from './lan.ts';
 import { inspectLab, planLab, type LabNetState } from './netns.ts';
 import { agentDaemonName, APISERVER_DAEMON } from './specs.ts';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LabError } from './errors.ts';
-import type { ExecResult } from './exec.ts';
+import type { ExecResult } from '../../api/exec/exec.ts';
 
 export interface VagrantCommand {
   argv: string[];

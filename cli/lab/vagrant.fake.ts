@@ -7,7 +7,7 @@
 
 import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ExecResult } from './exec.ts';
+import type { ExecResult } from '../../api/exec/exec.ts';
 import type { VagrantCommand, VagrantExec } from './vagrant-exec.ts';
 
 export class FakeVagrantExec implements VagrantExec {

@@ -3,7 +3,7 @@
 // header and rows out.
 
 import type { Kind } from '../../api/resources.ts';
-import type { Endpoints, Ingress, KubeObject, LoadBalancerIngress, Namespace, Node, Pod, Service } from '../../api/types.ts';
+import type { Endpoints, Event, Ingress, KubeObject, LoadBalancerIngress, Namespace, Node, Pod, Service } from '../../api/types.ts';
 import { formatLabels } from '../../api/labels.ts';
 import { age } from './age.ts';
 
@@ -58,7 +58,7 @@ export function nodeStatus(node: Node): string {
 export const nodeInternalIp = (node: Node): string | undefined =>
   node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
 
-function nodeRoles(node: Node): string {
+export function nodeRoles(node: Node): string {
   const roles = Object.keys(node.metadata.labels ?? {})
     .filter((k) => k.startsWith('node-role.kubernetes.io/'))
     .map((k) => k.slice('node-role.kubernetes.io/'.length))
@@ -85,7 +85,7 @@ export function endpointsList(ep: Endpoints, max = 3): string {
   return count > max ? `${list.join(',')} + ${count - max} more...` : list.join(',');
 }
 
-function ingressHosts(ing: Ingress): string {
+export function ingressHosts(ing: Ingress): string {
   const hosts = (ing.spec.rules ?? []).map((r) => r.host).filter((h): h is string => !!h);
   if (hosts.length === 0) return '*';
   const shown = hosts.slice(0, 4).join(',');
@@ -163,6 +163,21 @@ const PRINTERS: Record<Kind, Printer> = {
       ];
     },
     wideRow: () => [],
+  },
+  Event: {
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    wide: ['SOURCE', 'COUNT'],
+    row: (obj, o) => {
+      const ev = obj as Event;
+      return [
+        age(ev.lastTimestamp ?? ev.metadata.creationTimestamp, o.now),
+        ev.type ?? 'Normal',
+        ev.reason ?? '',
+        `${(ev.involvedObject.kind ?? '').toLowerCase()}/${ev.involvedObject.name ?? ''}`,
+        ev.message ?? '',
+      ];
+    },
+    wideRow: (obj) => [(obj as Event).source?.component ?? NONE, String((obj as Event).count ?? 1)],
   },
   Namespace: {
     headers: ['NAME', 'STATUS', 'AGE'],

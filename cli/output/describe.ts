@@ -4,7 +4,7 @@
 
 import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from '../../api/defaults.ts';
 import { formatLabels } from '../../api/labels.ts';
-import type { Endpoints, Ingress, IngressBackend, KubeObject, Node, Pod, Service } from '../../api/types.ts';
+import type { Endpoints, Event, Ingress, IngressBackend, KubeObject, Node, Pod, Service } from '../../api/types.ts';
 import { age } from './age.ts';
 import { endpointsList, isPodReady, nodeStatus } from './columns.ts';
 import { formatTable } from './table.ts';
@@ -40,7 +40,26 @@ const meta = (obj: KubeObject, namespaced = true): Entry[] => [
   { key: 'Annotations', value: labelLines(obj.metadata.annotations) },
 ];
 
-export function describeService(svc: Service, endpoints?: Endpoints): string {
+/** kubectl's Events block: oldest first, `Type Reason Age From Message`; `<none>` without any. */
+export function eventsEntry(events: Event[] | undefined, now: Date): Entry {
+  if (!events?.length) return { key: 'Events', value: NONE };
+  const rows = events.map((e) => [
+    e.type ?? 'Normal',
+    e.reason ?? '',
+    `${age(e.lastTimestamp ?? e.metadata.creationTimestamp, now)}${(e.count ?? 1) > 1 ? ` (x${e.count} over ${age(e.firstTimestamp, now)})` : ''}`,
+    e.source?.host ? `${e.source.component}, ${e.source.host}` : (e.source?.component ?? ''),
+    e.message ?? '',
+  ]);
+  return { key: 'Events', block: formatTable(['Type', 'Reason', 'Age', 'From', 'Message'], [['----', '------', '----', '----', '-------'], ...rows]).trimEnd().split('\n') };
+}
+
+/** The node that announces a LoadBalancer IP: the newest `nodeAssigned` event's host. */
+export function announcingNode(events: Event[] | undefined): string | undefined {
+  const assigned = (events ?? []).filter((e) => e.reason === 'nodeAssigned' && e.source?.host);
+  return assigned[assigned.length - 1]?.source?.host;
+}
+
+export function describeService(svc: Service, endpoints?: Endpoints, events?: Event[], now = new Date()): string {
   const spec = svc.spec;
   const type = spec.type ?? 'ClusterIP';
   const entries: Entry[] = [...meta(svc), { key: 'Selector', value: formatLabels(spec.selector) }, { key: 'Type', value: type }];
@@ -50,7 +69,11 @@ export function describeService(svc: Service, endpoints?: Endpoints): string {
     entries.push({ key: 'IP', value: spec.clusterIP || NONE }, { key: 'IPs', value: (spec.clusterIPs ?? [spec.clusterIP ?? NONE]).join(',') });
   }
   const lb = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname).filter(Boolean);
-  if (type === 'LoadBalancer') entries.push({ key: 'LoadBalancer Ingress', value: lb.length ? lb.join(', ') : '<pending>' });
+  if (type === 'LoadBalancer') {
+    entries.push({ key: 'LoadBalancer Ingress', value: lb.length ? lb.join(', ') : '<pending>' });
+    const node = announcingNode(events);
+    if (lb.length && events) entries.push({ key: 'Announced By', value: node ? `${node} (layer 2: answers ARP for ${lb.join(', ')})` : '<none yet>' });
+  }
   for (const p of spec.ports ?? []) {
     const name = p.name || '<unset>';
     const protocol = p.protocol ?? 'TCP';
@@ -65,7 +88,7 @@ export function describeService(svc: Service, endpoints?: Endpoints): string {
     entries.push({ key: 'Session Affinity Timeout', value: `${spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_CLIENT_IP_AFFINITY_SECONDS}s` });
   }
   if (type === 'NodePort' || type === 'LoadBalancer') entries.push({ key: 'External Traffic Policy', value: spec.externalTrafficPolicy ?? 'Cluster' });
-  entries.push({ key: 'Events', value: NONE });
+  entries.push(eventsEntry(events, now));
   return render(entries);
 }
 
@@ -80,7 +103,7 @@ function endpointsFor(ep: Endpoints | undefined, portName: string | undefined): 
   return list.length ? list.join(',') : NONE;
 }
 
-export function describePod(pod: Pod, now: Date): string {
+export function describePod(pod: Pod, now: Date, events?: Event[]): string {
   const node = pod.spec?.nodeName ? `${pod.spec.nodeName}${pod.status?.hostIP ? `/${pod.status.hostIP}` : ''}` : NONE;
   const containers = (pod.spec?.containers ?? []).flatMap((c) => [
     `${c.name}:`,
@@ -101,13 +124,14 @@ export function describePod(pod: Pod, now: Date): string {
     { key: 'Age', value: age(pod.metadata.creationTimestamp, now) },
     { key: 'Containers', block: containers },
     { key: 'Conditions', block: conditionTable(conditions.map((c) => [c.type, c.status])) },
+    eventsEntry(events, now),
   ]);
 }
 
 const conditionTable = (rows: string[][]) =>
   rows.length ? formatTable(['Type', 'Status'], rows).trimEnd().split('\n') : [NONE];
 
-export function describeNode(node: Node, pods: Pod[], now: Date): string {
+export function describeNode(node: Node, pods: Pod[], now: Date, events?: Event[]): string {
   const conditions = (node.status?.conditions ?? []).map((c) => [c.type, c.status, c.lastHeartbeatTime ?? '', c.reason ?? '']);
   const podRows = pods.map((p) => [p.metadata.namespace ?? 'default', p.metadata.name, p.status?.podIP ?? NONE, age(p.metadata.creationTimestamp, now)]);
   return render([
@@ -125,6 +149,7 @@ export function describeNode(node: Node, pods: Pod[], now: Date): string {
       key: `Pods (${pods.length} in total)`,
       block: podRows.length ? formatTable(['Namespace', 'Name', 'IP', 'Age'], podRows).trimEnd().split('\n') : [NONE],
     },
+    eventsEntry(events, now),
   ]);
 }
 

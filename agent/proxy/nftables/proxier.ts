@@ -6,7 +6,7 @@
 // seconds at 30k services with nft 1.0.6, so we never do it on the hot path.
 
 import { NftError, Transaction, diffRulesets, fullSyncTransaction, renderRuleset, type NftApplier } from '../../nft/index.ts';
-import type { ProxyModel, ServicePortModel } from '../model.ts';
+import type { ProxyModel } from '../model.ts';
 import { IncrementalCompiler } from './incremental.ts';
 import { CHAIN, TABLE } from './names.ts';
 
@@ -21,22 +21,12 @@ export interface NftablesProxierOptions {
 
 export type SyncReason = 'start' | 'drift' | 'periodic' | 'retry-after-error';
 
-export interface StaleUdpEndpoint {
-  /** The service address the conntrack entries were made for (clusterIP or LB IP). */
-  serviceIp: string;
-  servicePort: number;
-  endpointIp: string;
-  endpointPort: number;
-}
-
 export interface SyncResult {
   mode: 'full' | 'partial' | 'unchanged';
   reason?: SyncReason;
   /** Operations in the transaction that was applied. */
   operations: number;
   durationMs: number;
-  /** UDP endpoints that went away: their conntrack entries should be flushed (UDP has no FIN). */
-  staleUdpEndpoints: StaleUdpEndpoint[];
 }
 
 interface Applied {
@@ -99,23 +89,22 @@ export class NftablesProxier {
   private async syncNow(model: ProxyModel): Promise<SyncResult> {
     const started = performance.now();
     const reason = await this.fullSyncReason(model);
-    if (reason) return this.full(model, reason, [], started);
+    if (reason) return this.full(model, reason, started);
 
     const change = this.compiler.update(model);
-    const stale = staleUdp(change.changed);
     const tx = diffRulesets(change.prev, change.next);
-    if (tx.isEmpty) return { mode: 'unchanged', operations: 0, durationMs: performance.now() - started, staleUdpEndpoints: stale };
+    if (tx.isEmpty) return { mode: 'unchanged', operations: 0, durationMs: performance.now() - started };
     try {
       await this.applier.apply(tx);
     } catch (err) {
       // The live table is not what we think (or nft refused a diff): rebuild it whole, atomically.
       if (!(err instanceof NftError)) throw err;
-      return this.full(model, 'retry-after-error', stale, started);
+      return this.full(model, 'retry-after-error', started);
     }
     if (tx.ops.some((op) => op.object === 'chain' && (op.verb === 'add' || op.verb === 'delete'))) {
       this.applied!.chainNames = namesOf(this.compiler.chainNames().map((name) => ({ name })));
     }
-    return { mode: 'partial', operations: tx.ops.length, durationMs: performance.now() - started, staleUdpEndpoints: stale };
+    return { mode: 'partial', operations: tx.ops.length, durationMs: performance.now() - started };
   }
 
   private async fullSyncReason(model: ProxyModel): Promise<SyncReason | undefined> {
@@ -129,7 +118,7 @@ export class NftablesProxier {
     return undefined;
   }
 
-  private async full(model: ProxyModel, reason: SyncReason, stale: StaleUdpEndpoint[], started: number): Promise<SyncResult> {
+  private async full(model: ProxyModel, reason: SyncReason, started: number): Promise<SyncResult> {
     this.applied = undefined;
     const tx = fullSyncTransaction(this.compiler.reset(model));
     await this.applier.apply(tx);
@@ -137,25 +126,8 @@ export class NftablesProxier {
     const anchor = chains.find((c) => c.name === CHAIN.natPrerouting);
     this.applied = { chainNames: namesOf(chains), anchorHandle: anchor?.handle ?? -1, at: this.now() };
     this.lastDriftCheck = this.now();
-    return { mode: 'full', reason, operations: tx.ops.length, durationMs: performance.now() - started, staleUdpEndpoints: stale };
+    return { mode: 'full', reason, operations: tx.ops.length, durationMs: performance.now() - started };
   }
 }
 
 const namesOf = (chains: { name: string }[]) => chains.map((c) => c.name).sort().join(' ');
-/** UDP endpoints that a changed service port no longer uses, per service address. */
-export function staleUdp(changed: { before?: ServicePortModel; after?: ServicePortModel }[]): StaleUdpEndpoint[] {
-  const out: StaleUdpEndpoint[] = [];
-  for (const { before, after } of changed) {
-    if (!before || before.protocol !== 'udp') continue;
-    const still = new Set<string>();
-    if (after && after.protocol === 'udp' && after.port === before.port) {
-      for (const ip of [after.clusterIP, ...after.loadBalancerIPs]) for (const ep of after.endpoints) still.add(`${ip}>${ep.ip}:${ep.port}`);
-    }
-    for (const ip of [before.clusterIP, ...before.loadBalancerIPs]) {
-      for (const ep of before.endpoints) {
-        if (!still.has(`${ip}>${ep.ip}:${ep.port}`)) out.push({ serviceIp: ip, servicePort: before.port, endpointIp: ep.ip, endpointPort: ep.port });
-      }
-    }
-  }
-  return out;
-}
