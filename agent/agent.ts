@@ -196,6 +196,9 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   });
   cache = control.cache;
 
+  // A fatal error is reported as an Event too (best effort: a rejected token rejects this as well).
+  void control.fatal.then((err) => emit([syncFailedEvent(options.nodeName, err.message)]));
+
   return {
     node,
     fatal: control.fatal,

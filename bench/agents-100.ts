@@ -47,6 +47,7 @@ async function runWorker(): Promise<void> {
   const { MinikGrpcClient } = await import('../api/grpc-client.ts');
   const { watch } = await import('../api/watch-client.ts');
   const { startControl } = await import('../agent/core/control.ts');
+  const { registerWithRetry } = await import('../agent/core/registration.ts');
   const { createProxyModelBuilder } = await import('../agent/proxy/model.ts');
   const { NftablesProxier } = await import('../agent/proxy/nftables/proxier.ts');
   const { FakeNft } = await import('../agent/nft/fake.ts');
@@ -65,7 +66,8 @@ async function runWorker(): Promise<void> {
     const name = `bench-${String(i).padStart(3, '0')}`;
     const grpc = new MinikGrpcClient({ address, token });
     const registration = { name, internalIP: `10.255.${Math.floor(i / 250)}.${(i % 250) + 1}` };
-    const node = await grpc.register(registration);
+    // As the agent does: an apiserver busy with 100 registrations is retried, not fatal.
+    const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: (line) => process.stderr.write(`${name}: ${line}\n`) });
     const nft = new FakeNft();
     const proxier = new NftablesProxier(nft);
     const buildModel = createProxyModelBuilder();
@@ -78,15 +80,11 @@ async function runWorker(): Promise<void> {
       nodeService: grpc,
       watch: (h) => watch({ address, token, ...h }),
       kinds: ['Node', 'Service', 'Endpoints'],
-      onEvent(kind, cache) {
-        if (kind !== 'Service' || first) return;
-        const at = Date.now();
-        for (const s of cache.list<Service>('Service')) {
-          if (s.metadata.name.startsWith('b-') && !seen.has(s.metadata.name)) {
-            seen.add(s.metadata.name);
-            out({ t: 'seen', name: s.metadata.name, node: name, at });
-          }
-        }
+      onEvent(kind, _cache, object) {
+        const svc = object?.metadata.name;
+        if (kind !== 'Service' || first || !svc?.startsWith('b-') || seen.has(svc)) return;
+        seen.add(svc);
+        out({ t: 'seen', name: svc, node: name, at: Date.now() });
       },
       async sync(_changed, cache) {
         const services = cache.list<Service>('Service');
@@ -211,7 +209,11 @@ async function run(agents: number, services: number, rate: number, workers: numb
         else (line.t === 'seen' ? seen : applied).set(line.name!, [...((line.t === 'seen' ? seen : applied).get(line.name!) ?? []), line.at!]);
       });
     }
-    while (ready < used) await new Promise((r) => setTimeout(r, 50));
+    while (ready < used) {
+      if (children.some((c) => c.exitCode !== null)) throw new Error('a worker died before its agents synced');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    console.error(`  ${agents} agent(s) registered and synced; creating ${services} services at ${rate}/s`);
     await new Promise((r) => setTimeout(r, 1000)); // let registration and first syncs settle
 
     const t0s = new Map<string, number>();
@@ -269,6 +271,7 @@ async function main(): Promise<void> {
   const workers = Number(values.workers);
   console.log(`${services} ClusterIP services at ${rate}/s; agents in ${workers} worker processes, fake nft; apiserver in its own process`);
   const results = [await run(1, services, rate, 1), await run(agents, services, rate, workers)];
+  console.error('  done');
   const ms = (xs: number[], p: number) => (xs.length ? `${percentile([...xs].sort((a, b) => a - b), p).toFixed(0)}` : '-');
   printTable(
     ['agents', 'POST→201 p50/p99 ms', 'POST→event at all p50/p99 ms', 'POST→rule applied on all p50/p99 ms', 'not programmed', 'apiserver CPU', 'apiserver RSS MB', 'watches'],

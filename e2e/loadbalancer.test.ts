@@ -10,6 +10,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { labLayout } from '../api/layout.ts';
 import type { Pod, Service } from '../api/types.ts';
+import { startProber, type ProberProcess } from '../bench/support/prober-process.ts';
+import { wallClockMs } from '../bench/support/prober-protocol.ts';
 import { eventually, labLeftovers, makeLab } from './support/lab.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
@@ -125,23 +127,6 @@ if (skip) {
     await eventually(`no node holding ${ip}`, async () => ((await holders(ip)).length === 0 ? true : undefined));
   });
 
-  /**
-   * From the client: the time (ms since epoch; the namespaces share our
-   * clock) of the first answer through `ip`. A new connection starts every
-   * 50 ms, each with its own 1 s budget, so one that was sent to the dead
-   * node does not hide the first one that could succeed: resolution ~50 ms.
-   */
-  async function firstAnswerAfter(ip: string, timeoutMs: number): Promise<number | undefined> {
-    const file = `/tmp/minik-e2e-lb-${process.pid}`;
-    const script = `rm -f ${file}; end=$(( $(date +%s%3N) + ${timeoutMs} )); ` +
-      `while [ ! -s ${file} ] && [ $(date +%s%3N) -lt $end ]; do ` +
-      `(curl -s -o /dev/null -m 1 http://${ip}/ && date +%s%3N >> ${file}) & sleep 0.05; done; wait; ` +
-      `sort -n ${file} | head -1; rm -f ${file}`;
-    const res = await lab.inNetns(lab.name + '-client', ['sh', '-c', script], timeoutMs + 5_000);
-    const first = Number(res.stdout.trim().split('\n')[0]);
-    return res.stdout.trim() ? first : undefined;
-  }
-
   /** Samples, until stop(), the most nodes with their LAN link up that held `ip` at one moment. */
   function sampleDoubleHolders(ip: string, linkDown: () => string | undefined, dead?: string) {
     let stop = false;
@@ -151,7 +136,7 @@ if (skip) {
       while (!stop) {
         const h = (await holders(ip)).filter((x) => x.node !== linkDown());
         most = Math.max(most, h.length);
-        if (dead && movedAt === undefined && h.some((x) => x.node !== dead)) movedAt = Date.now();
+        if (dead && movedAt === undefined && h.some((x) => x.node !== dead)) movedAt = wallClockMs();
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -167,39 +152,49 @@ if (skip) {
   test('the holding node fails 10 times (agent kill -9, LAN link down): another node answers within 2 s, never two holders', async () => {
     const ip = await lbIp('lb');
     const rounds: { how: string; dead: string; next: string; ms: number; holders: number }[] = [];
-    for (let round = 0; round < 10; round++) {
-      const how = round % 2 === 0 ? 'agent kill -9' : 'link down';
-      const dead = await soleHolder(ip);
-      await eventually('the client answered before the failure', async () => ((await fromClient(`http://${ip}/`, 1)).length === 1 ? true : undefined));
-      let downNode: string | undefined;
-      const stopSampling = sampleDoubleHolders(ip, () => downNode, dead);
-      const started = Date.now();
-      if (how === 'agent kill -9') {
-        process.kill(Number(readFileSync(`${labLayout(LAB).runDir}/agent-${dead}.pid`, 'utf8')), 'SIGKILL');
-      } else {
-        downNode = dead;
-        const down = await lab.inNetns(lab.nodeNetns(dead), ['ip', 'link', 'set', 'eth0', 'down']);
-        assert.is(down.code, 0, down.stderr);
+    // A long-lived prober in the client namespace, started before any failure:
+    // told to, it opens a fresh connection every 10 ms (each with 1 s to
+    // answer) and reports the first answer, so measuring costs no process start.
+    const prober: ProberProcess = await startProber(lab.name + '-client', ['--interval', '10', '--attempt-timeout', '1000']);
+    try {
+      for (let round = 0; round < 10; round++) {
+        const how = round % 2 === 0 ? 'agent kill -9' : 'link down';
+        const dead = await soleHolder(ip);
+        await eventually('the client answered before the failure', async () => ((await fromClient(`http://${ip}/`, 1)).length === 1 ? true : undefined));
+        let downNode: string | undefined;
+        const stopSampling = sampleDoubleHolders(ip, () => downNode, dead);
+        const started = wallClockMs();
+        if (how === 'agent kill -9') {
+          process.kill(Number(readFileSync(`${labLayout(LAB).runDir}/agent-${dead}.pid`, 'utf8')), 'SIGKILL');
+        } else {
+          downNode = dead;
+          const down = await lab.inNetns(lab.nodeNetns(dead), ['ip', 'link', 'set', 'eth0', 'down']);
+          assert.is(down.code, 0, down.stderr);
+        }
+        const answer = await prober.probe(`r${round}`, ip, 80, 10_000);
+        const answered = answer?.at;
+        const next = await soleHolder(ip, NODES.filter((n) => n !== dead), 5_000);
+        const { most, movedAt } = await stopSampling();
+        assert.ok(answered !== undefined, `${how} on ${dead}: the client got an answer again`);
+        const ms = Math.round(answered! - started);
+        rounds.push({ how, dead, next, ms, holders: most });
+        console.log(`  failover ${round + 1}: ${how} on ${dead} -> ${next}: client answered after ${ms} ms (by ${answer!.pod}, attempt ${answer!.attempts}); address seen moved after ${movedAt === undefined ? '?' : Math.round(movedAt - started)} ms; most holders at once: ${most}`);
+        // Bring the node back and let the cluster settle (the IP may move back to it).
+        if (how === 'agent kill -9') {
+          await lab.minik(['up', '--name', LAB, '--lan', LAN, '--nodes', '3']);
+        } else {
+          await new Promise((r) => setTimeout(r, 3_500)); // long enough for NotReady, so the return is a visible Node change
+          await lab.inNetns(lab.nodeNetns(dead), ['ip', 'link', 'set', 'eth0', 'up']);
+        }
+        await eventually('every node Ready again', async () => {
+          const nodes = await getJson<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>(['nodes']);
+          return nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
+        }, 20_000);
+        await new Promise((r) => setTimeout(r, 2_000)); // a returning node waits JOIN_HOLD_MS before taking its IPs back
+        await soleHolder(ip);
       }
-      const answered = await firstAnswerAfter(ip, 10_000);
-      const next = await soleHolder(ip, NODES.filter((n) => n !== dead), 5_000);
-      const { most, movedAt } = await stopSampling();
-      assert.ok(answered !== undefined, `${how} on ${dead}: the client got an answer again`);
-      rounds.push({ how, dead, next, ms: answered! - started, holders: most });
-      console.log(`  failover ${round + 1}: ${how} on ${dead} -> ${next}: address moved after ${movedAt === undefined ? '?' : movedAt - started} ms, client answered after ${answered! - started} ms; most holders at once: ${most}`);
-      // Bring the node back and let the cluster settle (the IP may move back to it).
-      if (how === 'agent kill -9') {
-        await lab.minik(['up', '--name', LAB, '--lan', LAN, '--nodes', '3']);
-      } else {
-        await new Promise((r) => setTimeout(r, 3_500)); // long enough for NotReady, so the return is a visible Node change
-        await lab.inNetns(lab.nodeNetns(dead), ['ip', 'link', 'set', 'eth0', 'up']);
-      }
-      await eventually('every node Ready again', async () => {
-        const nodes = await getJson<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>(['nodes']);
-        return nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
-      }, 20_000);
-      await new Promise((r) => setTimeout(r, 2_000)); // a returning node waits JOIN_HOLD_MS before taking its IPs back
-      await soleHolder(ip);
+    } finally {
+      await prober.kill();
     }
     const times = rounds.map((r) => r.ms).sort((a, b) => a - b);
     console.log(`  failover over ${times.length} failures: p50 ${percentile(times, 50)} ms, max ${times.at(-1)} ms`);
