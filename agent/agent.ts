@@ -23,7 +23,8 @@ import { RetryLaterError } from './core/sync-loop.ts';
 import { DnsFeed } from './dns/feed.ts';
 import { startDnsServer } from './dns/server.ts';
 import { echoArgv } from './echo/main.ts';
-import { buildRouteTable, startIngressServer } from './ingress/index.ts';
+import { buildRouteTable } from './ingress/routes.ts';
+import { startIngressServer } from './ingress/server.ts';
 import { createLoadBalancerAnnouncer } from './lb/controller.ts';
 import { bindServiceAddress, routeServiceCidr, setupNodeNetwork, syncPodRoutes } from './node/network.ts';
 import type { AgentOptions } from './options.ts';
@@ -52,9 +53,15 @@ async function readToken(options: AgentOptions): Promise<string> {
   return (await readFile(options.tokenFile!, 'utf8')).trim();
 }
 
+/** How REST and gRPC reach the apiserver: TLS trusting --ca-file, or plaintext for an http:// --server. */
+async function readSecurity(options: AgentOptions): Promise<{ ca?: string; plaintext: boolean }> {
+  return { ca: options.caFile ? await readFile(options.caFile, 'utf8') : undefined, plaintext: options.plaintext };
+}
+
 export async function startAgent(options: AgentOptions, deps: AgentDeps): Promise<RunningAgent> {
   const token = await readToken(options);
-  const grpc = new MinikGrpcClient({ address: options.grpcServer, token });
+  const security = await readSecurity(options);
+  const grpc = new MinikGrpcClient({ address: options.grpcServer, token, ...security });
   const registration = { name: options.nodeName, internalIP: options.nodeIp, proxyMode: options.proxyMode };
   const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: deps.log }).catch((err) => {
     grpc.close();
@@ -67,7 +74,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   await bindServiceAddress(CLUSTER.dnsServiceIp);
   await routeServiceCidr({ serviceCidr: options.serviceCidr, gateway: net.gateway });
 
-  const api = new Client({ server: options.server, token });
+  const api = new Client({ server: options.server, token, ca: security.ca });
   const runtime = new PodRuntime({
     nodeName: options.nodeName,
     podCIDR,
@@ -86,7 +93,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     log: deps.log,
   });
   // LoadBalancer IPs this node wins (agent/lb): added to its node-network interface, announced by ARP.
-  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log });
+  const loadBalancers = createLoadBalancerAnnouncer({ nodeName: options.nodeName, nodeIp: options.nodeIp, log: deps.log, probe: {} });
   // DNS answers from its own state, rebuilt beside the sync loop, never in front of the proxier.
   const dnsFeed = new DnsFeed({ domain: CLUSTER.domain, reverseCidrs: [options.serviceCidr, options.clusterCidr] });
   const dns = await startDnsServer({
@@ -181,13 +188,16 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     node,
     registration,
     nodeService: grpc,
-    watch: (handlers) => watch({ address: options.grpcServer, token, ...handlers }),
+    watch: (handlers) => watch({ address: options.grpcServer, token, ...security, ...handlers }),
     kinds: WATCHED,
     sync: syncReportingFailures,
     onEvent: (kind, watched) => dnsFeed.changed(kind, watched),
     log: deps.log,
   });
   cache = control.cache;
+
+  // A fatal error is reported as an Event too (best effort: a rejected token rejects this as well).
+  void control.fatal.then((err) => emit([syncFailedEvent(options.nodeName, err.message)]));
 
   return {
     node,

@@ -1,19 +1,21 @@
 // `minik agent` flags, each with its MINIK_* environment fallback.
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
-import { CLUSTER, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
+import { isIPv4 } from '../api/ip.ts';
+import { CLUSTER, DEFAULT_API_PORT, DEFAULT_PROXY_MODE, PROXY_MODES, type ProxyMode } from '../api/layout.ts';
 import { DEFAULT_SCHEDULER, SCHEDULERS, type Scheduler } from './proxy/ipvs/names.ts';
 
 export { PROXY_MODES, type ProxyMode };
 
 export const AGENT_FLAGS: readonly FlagSpec[] = [
-  { name: 'server', description: 'apiserver REST URL', default: 'http://127.0.0.1:6443' },
+  { name: 'server', description: 'apiserver REST URL', default: `https://127.0.0.1:${DEFAULT_API_PORT}` },
+  { name: 'ca-file', description: "the apiserver's CA certificate (DATA_DIR/ca.crt on the server); default: the system's roots" },
   { name: 'grpc-server', description: 'apiserver gRPC address (default: the --server host, port + 1)' },
   { name: 'token', description: 'bearer token' },
   { name: 'token-file', description: 'file holding the bearer token' },
   { name: 'node-name', description: 'name of this node (required)' },
   { name: 'node-ip', description: "this node's address on the node network (required; never guessed)" },
-  { name: 'proxy-mode', description: PROXY_MODES.join(' | '), default: 'nftables' },
+  { name: 'proxy-mode', description: PROXY_MODES.join(' | '), default: DEFAULT_PROXY_MODE },
   { name: 'state-dir', description: 'pod leases, pid files and logs (default /var/lib/minik/agent-NODE)' },
   { name: 'netns-prefix', description: "prefix of pod network namespaces (default minik-NODE)" },
   { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },
@@ -24,6 +26,10 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
 export interface AgentOptions {
   server: string;
   grpcServer: string;
+  /** PEM file of the CA the apiserver's certificate must chain to. */
+  caFile?: string;
+  /** An http:// --server: REST and gRPC without TLS (only a test server speaks that). */
+  plaintext: boolean;
   token?: string;
   tokenFile?: string;
   nodeName: string;
@@ -46,7 +52,7 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
   const nodeName = f['node-name'];
   const nodeIp = f['node-ip'];
   if (!nodeName) throw new AgentConfigError('--node-name is required');
-  if (!nodeIp || !/^\d+\.\d+\.\d+\.\d+$/.test(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
+  if (!nodeIp || !isIPv4(nodeIp)) throw new AgentConfigError('--node-ip must be this node\'s IPv4 address on the node network');
   const mode = f['proxy-mode'] as ProxyMode;
   if (!PROXY_MODES.includes(mode)) throw new AgentConfigError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${mode}"`);
   const scheduler = f['ipvs-scheduler']!;
@@ -56,14 +62,18 @@ export function agentOptions(given: Record<string, unknown>, env: Record<string,
   try {
     url = new URL(f.server!);
   } catch {
-    throw new AgentConfigError(`--server must be a URL like http://192.168.77.1:6443, got "${f.server}"`);
+    throw new AgentConfigError(`--server must be a URL like https://192.168.77.1:6443, got "${f.server}"`);
   }
-  const restPort = Number(url.port || 80);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AgentConfigError(`--server must be an https:// URL, got "${f.server}"`);
+  const plaintext = url.protocol === 'http:';
+  const restPort = Number(url.port || (plaintext ? 80 : 443));
   const grpcServer = f['grpc-server'] ?? `${url.hostname}:${restPort + 1}`;
   parseHostPort(grpcServer, '--grpc-server');
   return {
     server: f.server!.replace(/\/$/, ''),
     grpcServer,
+    caFile: f['ca-file'],
+    plaintext,
     token: f.token,
     tokenFile: f['token-file'],
     nodeName,

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,6 +10,8 @@ import { Client, ConnectionError } from './client.ts';
 import { ApiError } from './errors.ts';
 import { createFakeApiserver } from './fake-apiserver.ts';
 import type { Service } from './types.ts';
+import { testTls } from '../apiserver/testing.ts';
+import { loadOrCreateTls, servingSans } from '../apiserver/tls.ts';
 
 const TOKEN = 'secret-token';
 
@@ -148,6 +154,37 @@ test('real fetch to a closed loopback port fails as ConnectionError naming the a
   } catch (err) {
     assert.instance(err, ConnectionError);
     assert.is((err as Error).message, `Unable to connect to the server: connect ECONNREFUSED 127.0.0.1:${port}`);
+  }
+});
+
+test('https: trusts the given CA, reuses one connection, and refuses a server another CA signed', async () => {
+  const tls = await testTls();
+  let connections = 0;
+  const server = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => res.end('ok'));
+  server.on('secureConnection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const dir = mkdtempSync(join(tmpdir(), 'minik-client-ca-'));
+  try {
+    const client = new Client({ server: `https://127.0.0.1:${port}`, ca: tls.caPem });
+    for (let i = 0; i < 10; i++) assert.is(await client.healthz(), "ok");
+    // undici may open a second connection while the first is being released; never one per request.
+    assert.ok(connections <= 2, `keep-alive: ${connections} TLS connections for ten requests`);
+
+    const other = await loadOrCreateTls(dir, servingSans(['127.0.0.1'], {}));
+    for (const stranger of [new Client({ server: `https://127.0.0.1:${port}`, ca: other.caPem }), new Client({ server: `https://127.0.0.1:${port}` })]) {
+      try {
+        await stranger.healthz();
+        assert.unreachable('a certificate from an untrusted CA was accepted');
+      } catch (err) {
+        assert.instance(err, ConnectionError);
+        assert.match((err as Error).message, /^Unable to connect to the server: tls: failed to verify certificate: /);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
 

@@ -6,15 +6,18 @@
 import { ApiError, isApiError } from './errors.ts';
 import { mergeForApply, isUnchanged } from './apply-merge.ts';
 import { resourceByManifest, resourceByName, resourcePath, type Kind, type ResourceInfo } from './resources.ts';
+import { fetchFor, type FetchLike } from './tls-fetch.ts';
 import type { KubeObject, ObjectList, Status } from './types.ts';
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
 export interface ClientOptions {
-  /** `http://127.0.0.1:6443` */
+  /** `https://127.0.0.1:6443` */
   server: string;
   token?: string;
-  /** Injected in tests (e.g. a hono app's `fetch`); defaults to the global fetch. */
+  /** PEM of the CA that signed the server's certificate (the apiserver's own); absent: the system's roots. */
+  ca?: string;
+  /** Injected in tests (e.g. a hono app's `fetch`); defaults to fetch trusting `ca`. */
   fetch?: FetchLike;
   /** Per request; 0 disables. Default 30 s, so a hung server never hangs the CLI. */
   timeoutMs?: number;
@@ -65,11 +68,15 @@ export function manifestResource(obj: KubeObject): ResourceInfo {
   return info;
 }
 
+const TLS_ERROR_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
+
 function connectionDetail(err: unknown, server: string): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `request to ${server} timed out`;
   const cause = e?.cause;
   // undici's own words name the address: `connect ECONNREFUSED 127.0.0.1:6443`, `getaddrinfo ENOTFOUND x`.
+  // A refused certificate says which check failed; kubectl words it `tls: failed to verify certificate: ...`.
+  if (cause?.code && TLS_ERROR_CODES.test(cause.code)) return `tls: failed to verify certificate: ${cause.message ?? cause.code} (${server})`;
   if (cause?.code && cause.message) return cause.message;
   if (cause?.code) return `${cause.code} ${server}`;
   if (cause?.message) return `${cause.message} (${server})`;
@@ -85,7 +92,7 @@ export class Client {
   constructor(options: ClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
     this.token = options.token;
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchFn = options.fetch ?? fetchFor(options.ca);
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 

@@ -15,6 +15,8 @@ export type Reason =
   | 'RequestEntityTooLarge'
   | 'UnsupportedMediaType'
   | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'Expired'
   | 'InternalError'
   | 'ServiceUnavailable';
 
@@ -24,10 +26,12 @@ const CODES: Record<Reason, number> = {
   Forbidden: 403,
   NotFound: 404,
   MethodNotAllowed: 405,
+  NotAcceptable: 406,
+  Expired: 410,
+  UnsupportedMediaType: 415,
   AlreadyExists: 409,
   Conflict: 409,
   RequestEntityTooLarge: 413,
-  UnsupportedMediaType: 415,
   Invalid: 422,
   InternalError: 500,
   ServiceUnavailable: 503,

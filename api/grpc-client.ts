@@ -1,5 +1,6 @@
 // The gRPC side of minik's client library, shared by the agent and the CLI:
-// a connection with the bearer token on every call, and the node service
+// a TLS connection that trusts the apiserver's CA, the bearer token on every
+// call, and the node service
 // (Register, Heartbeat). Failures come back as ApiErrors with one clear line:
 // `Unauthorized: the server rejected the token`,
 // `cannot reach the gRPC server at HOST:PORT`, or the server's own message.
@@ -13,6 +14,10 @@ export interface GrpcConnectionOptions {
   /** `host:port` (a leading `http://` or `grpc://` is tolerated). */
   address: string;
   token: string;
+  /** PEM of the CA that signed the server's certificate; absent: the system's roots. */
+  ca?: string;
+  /** No TLS at all: only for a server started without certificates (tests of the gRPC layer). */
+  plaintext?: boolean;
   /** Deadline of unary calls (default 5 s). */
   timeoutMs?: number;
   /** Extra grpc-js channel options. */
@@ -47,10 +52,21 @@ export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.use_local_subchannel_pool': 1,
 };
 
+/** How a channel is secured: TLS verified against `ca` (else the system's roots), or `plaintext`. */
+export interface GrpcSecurity {
+  ca?: string;
+  plaintext?: boolean;
+}
+
+export function channelCredentials(security: GrpcSecurity): grpc.ChannelCredentials {
+  if (security.plaintext) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(security.ca ? Buffer.from(security.ca) : null);
+}
+
 /** A raw generated client for the Minik service; the caller closes it. */
-export function createMinikClient(address: string, channelOptions: grpc.ChannelOptions = {}): grpc.Client {
+export function createMinikClient(address: string, security: GrpcSecurity, channelOptions: grpc.ChannelOptions = {}): grpc.Client {
   const { Client } = loadMinikProto();
-  return new Client(grpcTarget(address), grpc.credentials.createInsecure(), { ...CLIENT_CHANNEL_OPTIONS, ...channelOptions });
+  return new Client(grpcTarget(address), channelCredentials(security), { ...CLIENT_CHANNEL_OPTIONS, ...channelOptions });
 }
 
 type UnaryMethod = (
@@ -67,7 +83,7 @@ export class MinikGrpcClient {
 
   constructor(private readonly options: GrpcConnectionOptions) {
     this.target = grpcTarget(options.address);
-    this.client = createMinikClient(options.address, options.channelOptions);
+    this.client = createMinikClient(options.address, options, options.channelOptions);
   }
 
   async register(request: RegisterRequest): Promise<Node> {

@@ -20,6 +20,8 @@ const CODE_FOR_REASON: Record<Reason, GrpcCode> = {
   RequestEntityTooLarge: GrpcCode.RESOURCE_EXHAUSTED,
   UnsupportedMediaType: GrpcCode.INVALID_ARGUMENT,
   MethodNotAllowed: GrpcCode.UNIMPLEMENTED,
+  NotAcceptable: GrpcCode.INVALID_ARGUMENT,
+  Expired: GrpcCode.OUT_OF_RANGE,
   InternalError: GrpcCode.INTERNAL,
   ServiceUnavailable: GrpcCode.UNAVAILABLE,
 };
@@ -59,6 +61,17 @@ export function isServiceError(err: unknown): err is ServiceError {
   return typeof err === 'object' && err !== null && typeof (err as ServiceError).code === 'number' && 'details' in err;
 }
 
+/**
+ * grpc-js words a refused certificate as `No connection established. Last
+ * error: Error: unable to verify the first certificate. ...`: the part a
+ * person needs (which certificate check failed), or undefined for any other
+ * connection failure.
+ */
+function tlsFailure(details: string | undefined): string | undefined {
+  const last = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:|$)/.exec(details ?? '')?.[1];
+  return last && /certificate|self[- ]signed|Hostname\/IP|altname/i.test(last) ? last : undefined;
+}
+
 /** Turns a failed call into an ApiError a person can read in one line. */
 export function fromGrpcError(err: unknown, address: string): ApiError {
   if (!isServiceError(err)) return err instanceof ApiError ? err : new ApiError('InternalError', String(err));
@@ -66,8 +79,10 @@ export function fromGrpcError(err: unknown, address: string): ApiError {
     case GrpcCode.UNAUTHENTICATED:
       return new ApiError('Unauthorized', UNAUTHORIZED_MESSAGE);
     case GrpcCode.UNAVAILABLE:
-    case GrpcCode.DEADLINE_EXCEEDED:
-      return new ApiError('ServiceUnavailable', unreachableMessage(address));
+    case GrpcCode.DEADLINE_EXCEEDED: {
+      const tls = tlsFailure(err.details);
+      return new ApiError('ServiceUnavailable', tls ? `${unreachableMessage(address)}: ${tls}` : unreachableMessage(address));
+    }
     case GrpcCode.UNIMPLEMENTED:
       if (!err.metadata?.get(REASON_TRAILER).length)
         return new ApiError('ServiceUnavailable', `the server at ${address} is not a minik gRPC server (${err.details})`);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cidrContains, intToIp, inRange, ipToInt, isIPv4, parseCidr, parseIpRange, parsePortRange } from './ip.ts';
+import { cidrContains, compareIps, gatewayIp, intToIp, inRange, ipToInt, IpError, isIPv4, parseCidr, parseIpRange, parseNetworkCidr, parsePortRange, podAddressRange } from './ip.ts';
 
 test('addresses and numbers round-trip', () => {
   for (const ip of ['0.0.0.0', '10.96.0.10', '192.168.77.200', '255.255.255.255']) assert.is(intToIp(ipToInt(ip)), ip);
@@ -33,6 +33,23 @@ test('ranges: FIRST-LAST or a CIDR', () => {
   assert.equal(parsePortRange('30000-32767'), { first: 30000, last: 32767, text: '30000-32767' });
   assert.throws(() => parsePortRange('0-10'));
   assert.throws(() => parsePortRange('500-400'));
+});
+
+test('pod CIDRs: gateway .1, pods from .2 to the last but one', () => {
+  assert.is(gatewayIp('10.244.3.0/24'), '10.244.3.1');
+  const r = podAddressRange('10.244.3.0/24');
+  assert.equal([intToIp(r.first), intToIp(r.last)], ['10.244.3.2', '10.244.3.254']);
+});
+
+test('strict network CIDRs refuse bad input with INVALID_CIDR', () => {
+  for (const bad of ['10.244.1.0', '10.244.1.5/24', '10.244.1.0/33', '300.1.1.0/24', 'x/24', '10.0.0.0/8/1']) {
+    assert.throws(() => parseNetworkCidr(bad), (e: unknown) => e instanceof IpError && e.code === 'INVALID_CIDR', bad);
+  }
+  assert.throws(() => gatewayIp('10.0.0.0/31'), /too small/);
+});
+
+test('compareIps orders numerically, not as text', () => {
+  assert.equal(['10.0.0.10', '10.0.0.9', '9.255.255.255'].sort(compareIps), ['9.255.255.255', '10.0.0.9', '10.0.0.10']);
 });
 
 test.run();

@@ -1,11 +1,24 @@
-// IPv4 arithmetic on numbers: CIDRs, ranges, membership. Pure.
+// IPv4 arithmetic on numbers: CIDRs, ranges, membership, ordering, and the
+// pod-CIDR rules (gateway, usable range). Pure. The one home of IPv4 math in
+// minik: everything else imports it from here.
+
+/** A malformed address or CIDR (a stable code, as everywhere in minik). */
+export class IpError extends Error {
+  constructor(
+    readonly code: 'INVALID_IP' | 'INVALID_CIDR',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IpError';
+  }
+}
 
 export function ipToInt(ip: string): number {
   const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${ip}`);
+  if (parts.length !== 4) throw new IpError('INVALID_IP', `not an IPv4 address: ${ip}`);
   let n = 0;
   for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) throw new Error(`not an IPv4 address: ${ip}`);
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) throw new IpError('INVALID_IP', `not an IPv4 address: ${ip}`);
     n = n * 256 + Number(part);
   }
   return n;
@@ -39,10 +52,43 @@ export interface Cidr extends IpRange {
 export function parseCidr(text: string): Cidr {
   const [base, bits] = text.split('/');
   const prefix = Number(bits);
-  if (!base || !/^\d{1,2}$/.test(bits ?? '') || prefix > 32) throw new Error(`not an IPv4 CIDR: ${text}`);
+  if (!base || !/^\d{1,2}$/.test(bits ?? '') || prefix > 32) throw new IpError('INVALID_CIDR', `not an IPv4 CIDR: ${text}`);
   const size = 2 ** (32 - prefix);
   const first = Math.floor(ipToInt(base) / size) * size;
   return { first, last: first + size - 1, text: `${intToIp(first)}/${prefix}`, base: intToIp(first), prefix };
+}
+
+/** Numeric order of two addresses (for sort). */
+export function compareIps(a: string, b: string): number {
+  return ipToInt(a) - ipToInt(b);
+}
+
+/** Parses `10.244.1.0/24` strictly: host bits must be zero, as Kubernetes requires of podCIDR. */
+export function parseNetworkCidr(text: string): Cidr {
+  const [, , extra] = text.split('/');
+  let cidr: Cidr;
+  try {
+    if (extra !== undefined) throw new Error();
+    cidr = parseCidr(text);
+    if (ipToInt(text.split('/')[0]) !== cidr.first) throw new IpError('INVALID_CIDR', `"${text}" has host bits set`);
+  } catch (err) {
+    throw err instanceof IpError && err.code === 'INVALID_CIDR' && err.message.includes('host bits') ? err : new IpError('INVALID_CIDR', `not an IPv4 CIDR: "${text}"`);
+  }
+  return cidr;
+}
+
+export const prefixLengthOf = (cidr: string) => parseNetworkCidr(cidr).prefix;
+
+/** The pod bridge's address: the first host of the range (`.1`). */
+export function gatewayIp(cidr: string): string {
+  return intToIp(podAddressRange(cidr).first - 1);
+}
+
+/** Addresses a pod may get: everything except the network (.0), the gateway (.1) and broadcast. */
+export function podAddressRange(cidr: string): { first: number; last: number } {
+  const c = parseNetworkCidr(cidr);
+  if (c.prefix > 30) throw new IpError('INVALID_CIDR', `pod CIDR "${cidr}" is too small for a gateway and pods`);
+  return { first: c.first + 2, last: c.last - 1 };
 }
 
 /** `192.168.77.200-192.168.77.250` or a CIDR. */

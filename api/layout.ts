@@ -6,6 +6,8 @@
 export const DEFAULT_LAB = 'minik';
 export const DEFAULT_LAN = '192.168.77.0/24';
 export const LABS_ROOT = '/var/lib/minik/labs';
+/** The CA certificate's name in the apiserver's data dir: made there at first start, handed to agents and clients. */
+export const SERVER_CA_FILE = 'ca.crt';
 
 /** Lab names prefix interface names (`<lab>-host`), which Linux caps at 15 characters. */
 export const LAB_NAME_PATTERN = /^[a-z][a-z0-9]{0,9}$/;
@@ -76,6 +78,17 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 /** A node is NotReady after this many missed heartbeats. */
 export const MISSED_HEARTBEATS = 3;
 
+/** Where `minik up` builds a lab: network namespaces here, or Vagrant VMs. */
+export const LAB_PROVIDERS = ['netns', 'vagrant'] as const;
+export type LabProvider = (typeof LAB_PROVIDERS)[number];
+export const isLabProvider = (value: string): value is LabProvider => (LAB_PROVIDERS as readonly string[]).includes(value);
+
+/** The apiserver's REST port (gRPC listens on the next one). */
+export const DEFAULT_API_PORT = 6443;
+/** `minik up` without flags. */
+export const DEFAULT_LAB_NODES = 3;
+
 /** The proxy modes of the design (agent/proxy/registry.ts says what each needs from the host). */
 export const PROXY_MODES = ['nftables', 'iptables', 'ipvs', 'userspace'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
+export const DEFAULT_PROXY_MODE: ProxyMode = 'nftables';

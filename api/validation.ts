@@ -39,7 +39,6 @@ import {
 } from './names.ts';
 import type { AnyObject, Endpoints, Ingress, IngressBackend, IngressPath, Namespace, Node, Pod } from './types.ts';
 
-export { MAX_CLIENT_IP_AFFINITY_SECONDS, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './validation-common.ts';
 import { validateService } from './validation-service.ts';
 import { validateEvent } from './validation-event.ts';
 export { validateService };

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { MemoryEventSource, MemoryNodeRegistry } from '../apiserver/grpc/fake-source.ts';
 import { startGrpcServer, type GrpcServer } from '../apiserver/grpc/server.ts';
 import { service, startTcpProxy, waitFor, type TcpProxy } from '../apiserver/grpc/test-support.ts';
+import { testTls } from '../apiserver/testing.ts';
 import type { ApiError } from './errors.ts';
 import { WatchCache } from './watch-cache.ts';
 import { backoffDelay, watch, type RelistSnapshot, type WatchEvent, type WatchHandle, type WatchOptions } from './watch-client.ts';
@@ -11,13 +12,17 @@ const TOKEN = 'watch-token';
 let source: MemoryEventSource;
 let server: GrpcServer;
 let proxy: TcpProxy;
+/** Over TLS, as agents watch: every reconnect through the proxy is a new handshake. */
+let ca: string;
 const handles: WatchHandle[] = [];
 
 async function fresh(keepEvents?: number): Promise<void> {
   await proxy?.close();
   await server?.close();
   source = new MemoryEventSource({ keepEvents });
-  server = await startGrpcServer({ listen: '127.0.0.1:0', source, nodes: new MemoryNodeRegistry(), token: TOKEN });
+  const tls = await testTls();
+  ca = tls.caPem;
+  server = await startGrpcServer({ listen: '127.0.0.1:0', source, nodes: new MemoryNodeRegistry(), token: TOKEN, tls });
   proxy = await startTcpProxy(server.port);
 }
 
@@ -35,6 +40,7 @@ function start(overrides: Partial<WatchOptions> = {}): Recorder {
   r.handle = watch({
     address: `127.0.0.1:${proxy.port}`,
     token: TOKEN,
+    ca,
     kinds: [],
     backoff: { initialMs: 2, maxMs: 20 },
     onEvent: (e) => {

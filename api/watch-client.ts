@@ -40,6 +40,10 @@ export interface WatchOptions {
   /** `host:port` of the gRPC server. */
   address: string;
   token: string;
+  /** PEM of the apiserver's CA; absent: the system's roots. */
+  ca?: string;
+  /** No TLS (a test server started without certificates). */
+  plaintext?: boolean;
   /** Kinds to watch; empty: all. */
   kinds: readonly Kind[];
   /** Every change exactly once, in revision order (the first snapshot arrives as ADDED events). */
@@ -71,7 +75,7 @@ const FATAL_CODES = new Set<number>([GrpcCode.UNAUTHENTICATED, GrpcCode.PERMISSI
 
 export function watch(options: WatchOptions): WatchHandle {
   const target = grpcTarget(options.address);
-  const client = createMinikClient(target, options.channelOptions);
+  const client = createMinikClient(target, options, options.channelOptions);
   const initialMs = options.backoff?.initialMs ?? 200;
   const maxMs = options.backoff?.maxMs ?? 5_000;
 

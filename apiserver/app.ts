@@ -7,9 +7,13 @@ import { ApiError, badRequest } from '../api/errors.ts';
 import { RESOURCES, type Kind, type ResourceInfo } from '../api/resources.ts';
 import type { AnyObject, KubeObject } from '../api/types.ts';
 import { readObject } from './request-body.ts';
-import { MINIK_VERSION } from '../api/version.ts';
 import { tokenMatches } from './auth.ts';
 import type { Registry } from './registry/registry.ts';
+import { mountDiscovery } from './rest/discovery-routes.ts';
+import { enforceFieldValidation } from './rest/field-validation.ts';
+import { dryRunOf, listOrWatch, patchHandler, respond, trackWrite, type HandlerConfig } from './rest/handlers.ts';
+import { mountPodLog, type PodLogReader } from './rest/pod-log.ts';
+import { decodeProtobuf, isProtobuf } from './rest/protobuf/decode.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -36,7 +40,13 @@ function matchName(obj: AnyObject, name: string): string {
   return name;
 }
 
-export function createApp(registry: Registry, options: { token: string }): Hono {
+export interface AppOptions extends HandlerConfig {
+  token: string;
+  /** Where `pods/{name}/log` reads a pod's output (see rest/pod-log.ts). */
+  podLogs?: PodLogReader;
+}
+
+export function createApp(registry: Registry, options: AppOptions): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
@@ -61,51 +71,64 @@ export function createApp(registry: Registry, options: { token: string }): Hono 
     }),
   );
 
-  app.get('/version', (c) => c.json({ major: '1', minor: '30', gitVersion: `v${MINIK_VERSION}-minik`, platform: 'linux/amd64' }));
-
-  for (const info of RESOURCES) mountResource(app, registry, info);
+  mountDiscovery(app);
+  mountPodLog(app, registry, options.podLogs);
+  for (const info of RESOURCES) mountResource(app, registry, info, options);
   return app;
 }
 
-function mountResource(app: Hono, registry: Registry, info: ResourceInfo): void {
+function mountResource(app: Hono, registry: Registry, info: ResourceInfo, config: HandlerConfig): void {
   const kind = info.kind as Kind;
   const collection = info.namespaced ? `${info.groupPath}/namespaces/:ns/${info.plural}` : `${info.groupPath}/${info.plural}`;
   const item = `${collection}/:name`;
   const ns = (c: Context) => (info.namespaced ? c.req.param('ns') : undefined);
 
-  const list = (c: Context) => {
-    const items = registry.list(kind, { namespace: ns(c), labelSelector: c.req.query('labelSelector') || undefined });
-    return c.json({
-      apiVersion: info.apiVersion,
-      kind: `${info.kind}List`,
-      metadata: { resourceVersion: String(registry.store.currentRevision()) },
-      items,
-    });
-  };
+  // Lists also serve ?watch=true and Tables (rest/handlers.ts).
+  const list = (c: Context) => listOrWatch(c, registry, info, ns(c), config);
   app.get(collection, list);
   if (info.namespaced) app.get(`${info.groupPath}/${info.plural}`, list);
 
   app.post(collection, async (c) => {
-    const { object: obj } = await readObject(c, info);
+    const { object: obj, dropped } = await readObject(c, info);
+    enforceFieldValidation(c, info, dropped);
     placeInNamespace(obj, info, ns(c));
-    return c.json(await registry.create(obj), 201);
+    trackWrite(c, info, undefined, obj);
+    return respond(c, info, await registry.create(obj, dryRunOf(c)), 201);
   });
 
-  app.get(item, (c) => c.json(registry.get(kind, ns(c), c.req.param('name')!)));
+  app.get(item, (c) => respond(c, info, registry.get(kind, ns(c), c.req.param('name')!), 200, config));
 
   app.put(item, async (c) => {
-    const { object: obj } = await readObject(c, info);
+    const { object: obj, dropped } = await readObject(c, info);
+    enforceFieldValidation(c, info, dropped);
     placeInNamespace(obj, info, ns(c));
-    matchName(obj, c.req.param('name')!);
-    return c.json(await registry.update(obj));
+    const name = matchName(obj, c.req.param('name')!);
+    trackWrite(c, info, registry.store.get(kind, ns(c), name), obj);
+    return c.json(await registry.update(obj, dryRunOf(c)));
   });
 
   app.put(`${item}/status`, async (c) => {
     const { object: obj } = await readObject(c, info);
     placeInNamespace(obj, info, ns(c));
     const name = matchName(obj, c.req.param('name')!);
-    return c.json(await registry.updateStatus(kind, ns(c), name, (obj as KubeObject).status, obj.metadata.resourceVersion));
+    return c.json(await registry.updateStatus(kind, ns(c), name, (obj as KubeObject).status, obj.metadata.resourceVersion, dryRunOf(c)));
   });
 
-  app.delete(item, async (c) => c.json(await registry.delete(kind, ns(c), c.req.param('name')!)));
+  app.patch(item, (c) => patchHandler(c, registry, info, ns(c), c.req.param('name')!));
+  app.patch(`${item}/status`, (c) => patchHandler(c, registry, info, ns(c), c.req.param('name')!, true));
+
+  app.delete(item, async (c) => {
+    // kubectl sends DeleteOptions in the body; its dryRun counts like the query's.
+    let deleteOptions: { dryRun?: unknown } = {};
+    if (isProtobuf(c.req.header('content-type'))) deleteOptions = decodeProtobuf(new Uint8Array(await c.req.arrayBuffer()));
+    else {
+      const text = await c.req.text();
+      try {
+        deleteOptions = text ? JSON.parse(text) : {};
+      } catch {
+        throw badRequest('the request body is not valid DeleteOptions JSON');
+      }
+    }
+    return c.json(await registry.delete(kind, ns(c), c.req.param('name')!, dryRunOf(c, deleteOptions?.dryRun)));
+  });
 }

@@ -85,6 +85,16 @@ test('1. a name of the wrong type is a 400, and every list still answers (also a
   await assertListsAnswer(await testApiserver({}, kv), 'after a restart');
 });
 
+test('lists sort by namespace, then name, in code-point order', async () => {
+  const api = await testApiserver();
+  for (const ns of ['a', 'a-b']) assert.is((await api.request('POST', NS, { metadata: { name: ns } })).status, 201);
+  for (const [ns, name] of [['a-b', 'x'], ['a', 'y'], ['a', 'b-1'], ['a', 'b']]) {
+    assert.is((await api.request('POST', `/api/v1/namespaces/${ns}/services`, svc(name))).status, 201);
+  }
+  const items = (await api.request('GET', '/api/v1/services')).body.items.map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`);
+  assert.equal(items, ['a/b', 'a/b-1', 'a/y', 'a-b/x', 'kube-system/kube-dns']);
+});
+
 test('2. nodePort must be an int32: strings, objects and fractions are 400; one owner per port', async () => {
   const api = await testApiserver();
   assert.is((await api.request('POST', SVC, svc('np-a', { type: 'NodePort', ports: [{ port: 80, nodePort: 30100 }] }))).status, 201);

@@ -1,11 +1,12 @@
 // `minik apiserver` flags, each with its MINIK_* environment fallback.
 
 import { parseHostPort, resolveFlags, type FlagSpec } from '../api/flags.ts';
-import { CLUSTER } from '../api/layout.ts';
+import { dirname } from 'node:path';
+import { CLUSTER, DEFAULT_API_PORT } from '../api/layout.ts';
 
 export const APISERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'data-dir', description: 'where objects and allocations are stored', default: '/var/lib/minik/server' },
-  { name: 'listen', description: 'REST address (HOST:PORT)', default: '127.0.0.1:6443' },
+  { name: 'listen', description: 'REST address (HOST:PORT)', default: `127.0.0.1:${DEFAULT_API_PORT}` },
   { name: 'extra-listen', description: 'more REST addresses, comma-separated (gRPC on PORT+1 of each)' },
   { name: 'grpc-listen', description: 'gRPC address (default: the --listen host, port + 1)' },
   { name: 'service-cidr', description: 'range of ClusterIPs', default: CLUSTER.serviceCidr },
@@ -13,6 +14,7 @@ export const APISERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'cluster-cidr', description: 'range the per-node pod CIDRs come from', default: CLUSTER.clusterCidr },
   { name: 'lb-pool', description: 'LoadBalancer addresses (FIRST-LAST or CIDR)', default: CLUSTER.lbPool },
   { name: 'token-file', description: 'bearer token file (default DATA_DIR/token; generated when absent)' },
+  { name: 'node-state-root', description: "where agents keep pod logs, NODE/pods/... (default: the lab's nodes dir beside DATA_DIR)" },
 ];
 
 export interface ApiserverOptions {
@@ -25,6 +27,8 @@ export interface ApiserverOptions {
   clusterCidr: string;
   lbPool: string;
   tokenFile: string;
+  /** Agents' state dirs by node name, read by `pods/{name}/log`. */
+  nodeStateRoot?: string;
 }
 
 export function apiserverOptions(given: Record<string, unknown>, env: Record<string, string | undefined>): ApiserverOptions {
@@ -46,5 +50,7 @@ export function apiserverOptions(given: Record<string, unknown>, env: Record<str
     clusterCidr: f['cluster-cidr']!,
     lbPool: f['lb-pool']!,
     tokenFile: f['token-file'] ?? `${dataDir}/token`,
+    // The lab keeps the server in <lab>/server and node N's agent in <lab>/nodes/N (api/layout.ts).
+    nodeStateRoot: f['node-state-root'] ?? `${dirname(dataDir)}/nodes`,
   };
 }

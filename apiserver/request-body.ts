@@ -8,8 +8,9 @@ import { ApiError, badRequest } from '../api/errors.ts';
 import type { ResourceInfo } from '../api/resources.ts';
 import { checkDepth, decodeObject } from '../api/schema/index.ts';
 import type { AnyObject } from '../api/types.ts';
+import { decodeProtobuf, isProtobuf } from './rest/protobuf/decode.ts';
 
-/** Media types a write body may have (besides none, which means JSON, as in Kubernetes). */
+/** Media types a write body may have (besides none, which means JSON, as in Kubernetes); protobuf is read in readObject. */
 export const ACCEPTED_MEDIA_TYPES = ['application/json'];
 
 /** 415 unless the request's Content-Type is JSON (parameters such as charset allowed) or absent. */
@@ -56,6 +57,8 @@ export function decodeBody(body: unknown, info: ResourceInfo): ReadObject {
 }
 
 export async function readObject(c: Context, info: ResourceInfo): Promise<ReadObject> {
+  // kubectl's typed clients (create service|ingress|namespace) send Kubernetes protobuf.
+  if (isProtobuf(c.req.header('content-type'))) return decodeBody(decodeProtobuf(new Uint8Array(await c.req.arrayBuffer())), info);
   requireJsonBody(c.req.header('content-type'));
   return decodeBody(parseJsonBody(await c.req.text()), info);
 }

@@ -1,6 +1,9 @@
 // An in-process apiserver for tests: the real registry and REST app over the
 // in-memory store twin. `request` goes through app.request(), no sockets.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLUSTER } from '../api/layout.ts';
 import { allocatorConfig } from './allocators/allocators.ts';
 import { createApp } from './app.ts';
@@ -9,6 +12,7 @@ import { Registry } from './registry/registry.ts';
 import type { KvDb } from './store/kv.ts';
 import { MemoryKv } from './store/memory-kv.ts';
 import { Store } from './store/store.ts';
+import { loadOrCreateTls, servingSans, type ServingTls } from './tls.ts';
 
 export const TEST_TOKEN = 'test-token';
 
@@ -45,4 +49,23 @@ export async function testApiserver(overrides: Partial<Parameters<typeof allocat
     return { status: res.status, body: json };
   }
   return { store, registry, allocators, app, request, kv };
+}
+
+let sharedTls: Promise<ServingTls> | undefined;
+
+/**
+ * A CA and a serving certificate for 127.0.0.1/localhost, made once per test
+ * process (in a temporary dir that is removed again), for tests that start
+ * a gRPC or HTTPS server by hand: `startGrpcServer({ tls })`, clients with `ca`.
+ */
+export function testTls(): Promise<ServingTls> {
+  sharedTls ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'minik-test-tls-'));
+    try {
+      return await loadOrCreateTls(dir, servingSans(['127.0.0.1']));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return sharedTls;
 }

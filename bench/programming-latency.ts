@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     }
     if (values.breakdown) {
       const grpcAddress = new URL(lab.server).host.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);
-      tracer = startProgrammingTracer({ grpcAddress, token: lab.token, nodeNetns: Array.from({ length: NODES }, (_, n) => layout.nodeNetns(labNodeName(n))) });
+      tracer = startProgrammingTracer({ grpcAddress, token: lab.token, ca: lab.ca, nodeNetns: Array.from({ length: NODES }, (_, n) => layout.nodeNetns(labNodeName(n))) });
       await sleep(500); // the watch's snapshot and nft monitor's netlink socket are in place
     }
     console.log(`lab ${LAB.name} with ${NODES} nodes, ${BACKENDS} backends and ${NODES} probers ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -12,6 +12,7 @@
 
 import { MemoryEventSource, MemoryNodeRegistry } from '../apiserver/grpc/fake-source.ts';
 import { startGrpcServer } from '../apiserver/grpc/server.ts';
+import { testTls } from '../apiserver/testing.ts';
 import { service, waitFor } from '../apiserver/grpc/test-support.ts';
 import { MemoryKv } from '../apiserver/store/memory-kv.ts';
 import { Store } from '../apiserver/store/store.ts';
@@ -49,7 +50,9 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const ms = (v: number) => v.toFixed(2);
 
 async function run(backend: Backend, watchers: number): Promise<(string | number)[]> {
-  const server = await startGrpcServer({ listen: '127.0.0.1:0', source: backend.source, nodes: new MemoryNodeRegistry(), token: TOKEN });
+  // TLS as in the product: every event is encrypted once per watcher.
+  const tls = await testTls();
+  const server = await startGrpcServer({ listen: '127.0.0.1:0', source: backend.source, nodes: new MemoryNodeRegistry(), token: TOKEN, tls });
   const startedAt = new Map<string, number>();
   const seenBy = new Map<string, number>();
   const perWatcher: number[] = [];
@@ -61,6 +64,7 @@ async function run(backend: Backend, watchers: number): Promise<(string | number
       watch({
         address: `127.0.0.1:${server.port}`,
         token: TOKEN,
+        ca: tls.caPem,
         kinds: ['Service'],
         onSynced: () => void synced++,
         onEvent: (e) => {

@@ -31,7 +31,7 @@ test('every acknowledged create survives kill -9 with consistent allocations', a
     while (!stop) {
       const name = `svc-${next++}`;
       try {
-        const res = await fetch(`${first.url}/api/v1/namespaces/default/services`, {
+        const res = await first.fetch(`${first.url}/api/v1/namespaces/default/services`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', ports: [{ port: 80 }] } }),
@@ -53,7 +53,8 @@ test('every acknowledged create survives kill -9 with consistent allocations', a
   assert.ok(acknowledged.size >= 400);
 
   const second = await startApiserverProcess(dataDir);
-  const list = await (await fetch(`${second.url}/api/v1/namespaces/default/services`, { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.is(second.ca, first.ca, 'a restart keeps the CA clients trust');
+  const list = await (await second.fetch(`${second.url}/api/v1/namespaces/default/services`, { headers: { authorization: `Bearer ${token}` } })).json();
   const stored = new Map<string, any>(list.items.map((s: any) => [s.metadata.name, s]));
   for (const [name, allocated] of acknowledged) {
     const svc = stored.get(name);

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { labLayout } from '../api/layout.ts';
+import { trustingFetch } from '../api/tls-fetch.ts';
 import { writeMinikConfig } from '../cli/lab/config.ts';
 import { isRunning, pidFilePath } from '../cli/lab/daemons.ts';
 import { realExec } from '../api/exec/exec.ts';
@@ -22,7 +23,8 @@ import { applyLab, destroyLab, inspectLab, planLab } from '../cli/lab/netns.ts';
 import { pickApiPort } from '../cli/lab/ports.ts';
 import { oraProgress } from '../cli/lab/progress.ts';
 import { waitForNodesReady } from '../cli/lab/ready.ts';
-import { down, up, type UpDeps, type UpOptions } from '../cli/lab/up.ts';
+import { down } from '../cli/lab/down.ts';
+import { up, type UpDeps, type UpOptions } from '../cli/lab/up.ts';
 import { netnsUnavailable, skipTest } from './support/skip.ts';
 
 const LAB = 'mkl';
@@ -165,7 +167,14 @@ if (unavailable) {
     assert.equal(result.started, ['apiserver', 'agent-node1', 'agent-node2']);
     assert.equal(result.nodes, ['node1', 'node2']);
     const config = parse(readFileSync(configPath, 'utf8'));
-    assert.equal(config, { server: `http://127.0.0.1:${apiPort}`, token: result.token, lab: LAB });
+    const caFile = join(labLayout(LAB, labsRoot).serverDataDir, 'ca.crt');
+    assert.equal(config, {
+      server: `https://127.0.0.1:${apiPort}`,
+      token: result.token,
+      'certificate-authority-data': Buffer.from(readFileSync(caFile, 'utf8')).toString('base64'),
+      'certificate-authority': caFile,
+      lab: LAB,
+    });
   });
 
   test('another lab on the same LAN is refused before it creates anything', async () => {
@@ -216,12 +225,13 @@ if (unavailable) {
     assert.ok(cmdline.includes('--node-ip') && cmdline.includes('192.168.79.11'));
 
     // The agents' heartbeats crossed the LAN: the stand-in apiserver saw them come from the node IPs.
-    const config = parse(readFileSync(configPath, 'utf8')) as { server: string; token: string };
+    const config = parse(readFileSync(configPath, 'utf8')) as { server: string; token: string; 'certificate-authority-data': string };
+    const fetch = trustingFetch(Buffer.from(config['certificate-authority-data'], 'base64').toString('utf8'));
     const res = await fetch(`${config.server}/api/v1/nodes`, { headers: { authorization: `Bearer ${config.token}` } });
     const list = (await res.json()) as { items: { metadata: { name: string }; status: { addresses: { address: string }[] } }[] };
     const seenFrom = Object.fromEntries(list.items.map((n) => [n.metadata.name, n.status.addresses[0].address]));
     assert.equal(seenFrom, { node1: '192.168.79.11', node2: '192.168.79.12' });
-    assert.ok(readFileSync(join(labLayout(LAB, labsRoot).logsDir, 'agent-node1.log'), 'utf8').includes('heartbeating to http://192.168.79.1:'));
+    assert.ok(readFileSync(join(labLayout(LAB, labsRoot).logsDir, 'agent-node1.log'), 'utf8').includes('heartbeating to https://192.168.79.1:'));
   });
 
   test('a second up restarts the agent that was killed and leaves the rest', async () => {

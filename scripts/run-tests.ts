@@ -9,12 +9,21 @@
 // machine prints `SKIP: <why>` and is counted (uvu's own skips count too).
 
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const TEST_DIRS = ['api', 'apiserver', 'agent', 'cli', 'proto', 'scripts', 'bench', 'e2e'];
 const FILE_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * A file that boots VMs under software emulation may need longer: it says so
+ * in its first lines with `// test-timeout: 30 min`.
+ */
+function fileTimeoutMs(text: string): number {
+  const m = /^\/\/ test-timeout: (\d+) min$/m.exec(text.split('\n').slice(0, 20).join('\n'));
+  return m ? Number(m[1]) * 60_000 : FILE_TIMEOUT_MS;
+}
 const UNIT_PARALLELISM = 2;
 
 interface FileResult {
@@ -61,12 +70,13 @@ function runFile(file: string): Promise<FileResult> {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
+    const timeoutMs = fileTimeoutMs(readFileSync(file, 'utf8'));
     const timer = setTimeout(() => {
-      output += `\n(timed out after ${FILE_TIMEOUT_MS / 1000} s)\n`;
+      output += `\n(timed out after ${timeoutMs / 1000} s)\n`;
       try {
         process.kill(-child.pid!, 'SIGTERM');
       } catch {}
-    }, FILE_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       const total = summaryNumber(output, 'Total');

@@ -13,6 +13,9 @@
 #   MINIK_LB_POOL      LoadBalancer pool, default 192.168.56.200-192.168.56.250
 #   MINIK_PROXY_MODE   nftables | ipvs | userspace, default nftables
 #   MINIK_TOKEN_SRC    token file provisioned from the host
+#   MINIK_CA_SRC       the cluster CA certificate provisioned from the host
+#   MINIK_CA_KEY_SRC   its key (server only: the apiserver signs its serving
+#                      certificate with it)
 #   MINIK_BINARY_SRC   default /vagrant/dist/minik (the synced folder)
 #
 # For tests on a machine without VMs (e2e/vagrant.test.ts):
@@ -31,6 +34,8 @@ server_ip=${MINIK_SERVER_IP:?MINIK_SERVER_IP is required}
 lb_pool=${MINIK_LB_POOL:-192.168.56.200-192.168.56.250}
 proxy_mode=${MINIK_PROXY_MODE:-nftables}
 token_src=${MINIK_TOKEN_SRC:-/tmp/minik-token}
+ca_src=${MINIK_CA_SRC:-/tmp/minik-ca.crt}
+ca_key_src=${MINIK_CA_KEY_SRC:-}
 binary_src=${MINIK_BINARY_SRC:-/vagrant/dist/minik}
 prefix=${MINIK_PREFIX:-}
 no_systemd=${MINIK_PROVISION_NO_SYSTEMD:-0}
@@ -102,12 +107,24 @@ load_ip_vs() {
 install_files() {
   [[ -f $binary_src ]] || { echo "provision: $binary_src is missing (run npm run build:binary on the host)" >&2; exit 1; }
   [[ -s $token_src ]] || { echo "provision: token file $token_src is missing or empty" >&2; exit 1; }
+  [[ -s $ca_src ]] || { echo "provision: CA certificate $ca_src is missing or empty" >&2; exit 1; }
+  if [[ $role == server ]]; then
+    [[ -n $ca_key_src && -s $ca_key_src ]] || { echo "provision: the server needs the CA key (MINIK_CA_KEY_SRC)" >&2; exit 1; }
+  fi
   mkdir -p "$bin_dir" "$etc_dir" "$state_dir" "$unit_dir"
   # Copy, then rename: a running daemon keeps its old inode ("text file busy" otherwise).
   cp "$binary_src" "$minik.new"
   chmod 0755 "$minik.new"
   mv -f "$minik.new" "$minik"
   install -m 0600 "$token_src" "$etc_dir/token"
+  install -m 0644 "$ca_src" "$etc_dir/ca.crt"
+  if [[ $role == server ]]; then
+    # Where the apiserver looks for its CA (DATA_DIR/ca.crt, ca.key): it keeps
+    # this one and issues its serving certificate from it.
+    install -d -m 0700 "$state_dir/server"
+    install -m 0600 "$ca_key_src" "$state_dir/server/ca.key"
+    install -m 0644 "$ca_src" "$state_dir/server/ca.crt"
+  fi
   step "installed $minik ($("$minik" --version))"
 }
 
@@ -118,7 +135,7 @@ apiserver_args() {
 }
 
 agent_args() {
-  printf '%s\n' --server "http://$server_ip:$api_port" --node-name "$node_name" \
+  printf '%s\n' --server "https://$server_ip:$api_port" --ca-file "$etc_dir/ca.crt" --node-name "$node_name" \
     --node-ip "$node_ip" --token-file "$etc_dir/token" --proxy-mode "$proxy_mode" \
     --state-dir "$state_dir/agent-$node_name"
 }

@@ -30,7 +30,8 @@ test.before.each(async () => {
   const now = { ms: Date.now() };
   const nodes = new Nodes(api.registry, api.allocators, () => now.ms);
   const server = await startGrpcServer({ listen: '127.0.0.1:0', source: api.store, nodes, token: TEST_TOKEN });
-  const grpc = new MinikGrpcClient({ address: `127.0.0.1:${server.port}`, token: TEST_TOKEN });
+  // The test's server has no certificate: its clients say plaintext explicitly.
+  const grpc = new MinikGrpcClient({ address: `127.0.0.1:${server.port}`, token: TEST_TOKEN, plaintext: true });
   s = { api, nodes, server, grpc, now, controls: [] };
 });
 
@@ -53,7 +54,7 @@ function control(node: Node, opts: { watchToken?: string; beats?: { n: number } 
         await s.grpc.heartbeat(name);
       },
     },
-    watch: (h) => watch({ address: `127.0.0.1:${s.server.port}`, token: opts.watchToken ?? TEST_TOKEN, backoff: { initialMs: 5, maxMs: 20 }, ...h }),
+    watch: (h) => watch({ address: `127.0.0.1:${s.server.port}`, token: opts.watchToken ?? TEST_TOKEN, plaintext: true, backoff: { initialMs: 5, maxMs: 20 }, ...h }),
     kinds: ['Node', 'Service'],
     sync: async (changed) => void syncs.push([...changed]),
     log: (l) => logs.push(l),

@@ -12,7 +12,7 @@
 
 import type { RegisterRequest } from '../../api/grpc-client.ts';
 import type { Kind } from '../../api/resources.ts';
-import type { Node } from '../../api/types.ts';
+import type { AnyObject, Node } from '../../api/types.ts';
 import { WatchCache } from '../../api/watch-cache.ts';
 import type { WatchOptions } from '../../api/watch-client.ts';
 import { type Clock, realClock } from './clock.ts';
@@ -49,7 +49,7 @@ export interface ControlOptions {
   /** Makes the node match the cache; `changed` names the kinds that moved. */
   sync(changed: Set<Kind>, cache: WatchCache): Promise<void>;
   /** Each watch event, before the sync it schedules (incremental consumers). */
-  onEvent?(kind: Kind, cache: WatchCache): void;
+  onEvent?(kind: Kind, cache: WatchCache, object?: AnyObject): void;
   log(line: string): void;
   clock?: Clock;
   staleAfterMs?: number;
@@ -122,7 +122,7 @@ export function startControl(options: ControlOptions): Control {
     kinds: options.kinds,
     onEvent: (event) => {
       cache.apply(event);
-      options.onEvent?.(event.kind, cache);
+      options.onEvent?.(event.kind, cache, event.object);
       loop.mark(event.kind);
     },
     onRelist: (snapshot) => {

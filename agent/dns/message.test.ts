@@ -4,7 +4,7 @@ import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket, OptAnswer, Packet } from 'dns-packet';
 import { compressMessage } from './compress.ts';
 import { answerQuery, EDNS_UDP_LIMIT, PLAIN_UDP_LIMIT } from './message.ts';
-import { buildDnsState, type DnsState } from './records.ts';
+import { buildDnsState, type DnsState } from './state.ts';
 import { bigHeadless, endpoints, pods, services } from './testdata/cluster.ts';
 
 const big = bigHeadless(40);

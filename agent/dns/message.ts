@@ -15,7 +15,8 @@
 import * as dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, Packet } from 'dns-packet';
 import { compressMessage } from './compress.ts';
-import { resolve, type DnsState, type Rcode } from './records.ts';
+import { resolve, type Rcode } from './records.ts';
+import type { DnsState } from './state.ts';
 
 export type Transport = 'udp' | 'tcp';
 

@@ -2,9 +2,7 @@
 // the dashed form of an IPv4 address that Kubernetes uses in pod and endpoint
 // names, and the in-addr.arpa form used by PTR. Pure functions, no I/O.
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export const isIpv4 = (value: string) => IPV4.test(value);
+import { isIPv4 } from '../../api/ip.ts';
 
 /** Lookup key of a name: DNS compares names case-insensitively, and a trailing dot is only notation. */
 export function normalizeName(name: string): string {
@@ -23,7 +21,7 @@ export function ipFromReverseName(name: string): string | undefined {
   const match = /^(.+)\.in-addr\.arpa$/.exec(normalizeName(name));
   if (!match) return undefined;
   const ip = match[1].split('.').reverse().join('.');
-  return isIpv4(ip) ? ip : undefined;
+  return isIPv4(ip) ? ip : undefined;
 }
 
 /** True when `name` equals `zone` or lies below it (both normalised). */

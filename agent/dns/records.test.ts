@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildDnsState, resolve, type DnsRecord, type DnsState } from './records.ts';
+import { resolve } from './records.ts';
+import { buildDnsState, type DnsRecord, type DnsState } from './state.ts';
 import { ancestorsWithin, ipFromReverseName, normalizeName, reverseName } from './names.ts';
 import { endpoints, pods, services } from './testdata/cluster.ts';
 

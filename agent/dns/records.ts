@@ -12,12 +12,10 @@
 //   server is not the authority, so it can try its next nameserver if any.
 // - No IPv6: AAAA for an existing name is NODATA.
 
-import { cidrContains } from '../node/cidr.ts';
+import { cidrContains } from '../../api/ip.ts';
 import { ipFromReverseName, isInZone, normalizeName } from './names.ts';
 import { soaRecord, type DnsRecord, type DnsState } from './state.ts';
 
-export { buildDnsState, soaRecord } from './state.ts';
-export type { DnsRecord, DnsSources, DnsState } from './state.ts';
 
 export type Rcode = 'NOERROR' | 'FORMERR' | 'SERVFAIL' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED';
 

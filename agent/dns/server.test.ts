@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
 import { startDnsServer, DnsServerError, type DnsServer } from './server.ts';
-import { buildDnsState, type DnsState } from './records.ts';
+import { buildDnsState, type DnsState } from './state.ts';
 import { bigHeadless, endpoints, pods, services } from './testdata/cluster.ts';
 
 type Decoded = DecodedPacket & { rcode: string };

@@ -10,7 +10,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { answerQuery } from './message.ts';
-import type { DnsState } from './records.ts';
+import type { DnsState } from './state.ts';
 
 export interface DnsServerOptions {
   /** default 10.96.0.10 (api/layout.ts CLUSTER.dnsServiceIp) */

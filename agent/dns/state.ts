@@ -10,7 +10,8 @@
 import type { SoaAnswer, SrvAnswer, StringAnswer } from 'dns-packet';
 import type { EndpointAddress, EndpointPort, Endpoints, Pod, Service } from '../../api/types.ts';
 import { CLUSTER } from '../../api/layout.ts';
-import { ancestorsWithin, dashedIp, isIpv4, normalizeName, reverseName } from './names.ts';
+import { isIPv4 } from '../../api/ip.ts';
+import { ancestorsWithin, dashedIp, normalizeName, reverseName } from './names.ts';
 
 /** A resource record in dns-packet's shape, so the server can encode it as is. */
 export type DnsRecord = StringAnswer | SrvAnswer | SoaAnswer;
@@ -82,7 +83,7 @@ export function buildDnsState(sources: DnsSources): DnsState {
       else markExisting(records, base);
       continue;
     }
-    const clusterIps = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP ?? '']).filter(isIpv4);
+    const clusterIps = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP ?? '']).filter(isIPv4);
     if (spec.clusterIP === 'None') {
       const subsets = readySubsets(endpointsByService.get(objectKey(svc.metadata)), spec.publishNotReadyAddresses === true);
       if (subsets.length === 0) markExisting(records, base);
@@ -114,7 +115,7 @@ export function buildDnsState(sources: DnsSources): DnsState {
   // IP (CoreDNS' `pods verified`), not for any dashed address (`pods insecure`).
   for (const pod of sources.pods) {
     const ip = pod.status?.podIP;
-    if (!ip || !isIpv4(ip) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    if (!ip || !isIPv4(ip) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
     const name = `${dashedIp(ip)}.${pod.metadata.namespace ?? 'default'}.pod.${domain}`;
     add({ type: 'A', name, ttl, data: ip });
     // A headless endpoint name is the more useful answer for its IP, as in CoreDNS.
@@ -128,7 +129,7 @@ export function buildDnsState(sources: DnsSources): DnsState {
   const serial = sources.serial ?? highestResourceVersion(sources);
   add(soaRecord(domain, ttl, serial));
   add({ type: 'NS', name: domain, ttl, data: nameserver });
-  if (dnsService?.spec.clusterIP && isIpv4(dnsService.spec.clusterIP)) {
+  if (dnsService?.spec.clusterIP && isIPv4(dnsService.spec.clusterIP)) {
     add({ type: 'A', name: nameserver, ttl, data: dnsService.spec.clusterIP });
   }
 
@@ -197,7 +198,7 @@ function readySubsets(endpoints: Endpoints | undefined, includeNotReady: boolean
   const out: ReadySubset[] = [];
   for (const subset of endpoints?.subsets ?? []) {
     const addresses = [...(subset.addresses ?? []), ...(includeNotReady ? (subset.notReadyAddresses ?? []) : [])].filter((a) =>
-      isIpv4(a.ip),
+      isIPv4(a.ip),
     );
     if (addresses.length > 0) out.push({ addresses, ports: subset.ports ?? [] });
   }

@@ -18,7 +18,7 @@
 
 import type { Exec } from '../../api/exec/exec.ts';
 import { type IpAddrInfo, type IpLink, ipJson } from '../../api/exec/ip-json.ts';
-import { compareIps } from './election.ts';
+import { compareIps } from '../../api/ip.ts';
 
 export const OWNED_LABEL_SUFFIX = ':mlb';
 /** Used when `<iface>:mlb` exceeds Linux' 15-character label limit. */
@@ -110,6 +110,9 @@ export class Announcer {
     if (!force && this.held && key === this.lastDesired) return { added: [], removed: [] };
     const iface = await this.interface();
     const label = ownedLabel(iface);
+    // Failover path: we know what we hold, so change it without reading the
+    // kernel first (one process less between deciding and answering ARP).
+    if (!force && this.held) return this.apply(iface, label, desired, key);
     const [link] = await ipJson<LabelledLink>(this.options.exec, ['addr', 'show', 'dev', iface]);
     if (!link) {
       this.iface = this.options.iface; // rediscover next time
@@ -133,6 +136,32 @@ export class Announcer {
       this.options.log?.(`lb: ${iface} now holds [${[...owned].sort(compareIps).join(', ')}] (added ${plan.add.length}, removed ${plan.remove.length})`);
     }
     return { added: plan.add, removed: plan.remove };
+  }
+
+  private async apply(iface: string, label: string, desired: readonly string[], key: string): Promise<SyncResult> {
+    const held = this.held!;
+    const want = new Set(desired);
+    const add = [...want].filter((ip) => !held.has(ip)).sort(compareIps);
+    const remove = [...held].filter((ip) => !want.has(ip)).sort(compareIps);
+    for (const ip of remove) {
+      await this.options.exec.run(['ip', 'addr', 'del', `${ip}/32`, 'dev', iface], { allowFailure: true });
+      held.delete(ip);
+    }
+    for (const ip of add) {
+      const res = await this.options.exec.run(['ip', 'addr', 'add', `${ip}/32`, 'dev', iface, 'label', label, 'noprefixroute'], { allowFailure: true });
+      if (res.code !== 0) {
+        // Someone else's address, or drift: let the full path (which reads the kernel) decide.
+        this.held = undefined;
+        return this.sync(desired, { force: true });
+      }
+      held.add(ip);
+      this.announce(iface, ip);
+    }
+    this.lastDesired = key;
+    if (add.length || remove.length) {
+      this.options.log?.(`lb: ${iface} now holds [${[...held].sort(compareIps).join(', ')}] (added ${add.length}, removed ${remove.length})`);
+    }
+    return { added: add, removed: remove };
   }
 
   /** The LB addresses this announcer holds, as of its last sync. */

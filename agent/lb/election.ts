@@ -19,6 +19,7 @@
 // service without endpoints, instead of timing out on ARP.
 
 import { createHash } from 'node:crypto';
+import { compareIps, isIPv4 } from '../../api/ip.ts';
 import type { Endpoints, Node, Service } from '../../api/types.ts';
 
 export const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
@@ -54,7 +55,7 @@ export function eligibleNodes(nodes: readonly Node[]): string[] {
 /** The IPs in status.loadBalancer.ingress of a LoadBalancer Service. */
 export function loadBalancerIps(svc: Service): string[] {
   if (svc.spec.type !== 'LoadBalancer') return [];
-  return (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip && /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+  return (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip && isIPv4(ip));
 }
 
 /** Nodes with at least one ready address of these Endpoints. */
@@ -104,11 +105,4 @@ export function desiredAddresses(services: readonly Service[], endpoints: readon
   const mine: string[] = [];
   for (const [ip, node] of announcements(services, endpoints, nodes)) if (node === me) mine.push(ip);
   return mine.sort(compareIps);
-}
-
-export function compareIps(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
-  return 0;
 }

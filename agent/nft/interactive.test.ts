@@ -1,25 +1,16 @@
-// InteractiveApplier against real nft in a throwaway namespace (mknft-ia-<pid>).
+// InteractiveApplier against real nft in a throwaway namespace (mknft-ia-<pid>),
+// beyond the contract every applier keeps (contract.ts): one process for many
+// transactions, recovery after errors, restarts, the `nft -f` fallback.
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { netnsUnavailable, skipTest } from '../../e2e/support/skip.ts';
-import { NftError } from './errors.ts';
 import { InteractiveApplier } from './interactive.ts';
+import { code, realNftUnavailable, skipTest } from './testing.ts';
 import { Transaction } from './transaction.ts';
 
 const NS = `mknft-ia-${process.pid}`;
-const why = netnsUnavailable();
+const why = realNftUnavailable();
 const tx = () => new Transaction('ip', 'mknftia');
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (!(err instanceof NftError)) throw err;
-    return err.code;
-  }
-}
 
 if (why) {
   skipTest(test, 'interactive nft applier', why);

@@ -5,7 +5,7 @@
 // idempotent: it reads state with `ip -j` and only changes what differs.
 
 import { CLUSTER } from '../../api/layout.ts';
-import { gatewayIp, prefixLengthOf } from './cidr.ts';
+import { gatewayIp, prefixLengthOf } from '../../api/ip.ts';
 import { type Exec, realExec } from '../../api/exec/exec.ts';
 import { type IpLink, type IpRoute, ipJson } from '../../api/exec/ip-json.ts';
 import { type PodRoute, planRouteSync, staleAddresses } from './plan.ts';

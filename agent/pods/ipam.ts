@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { podStateDir } from '../../api/layout.ts';
-import { cidrContains, ipToNumber, numberToIp, podAddressRange } from '../node/cidr.ts';
+import { cidrContains, intToIp, ipToInt, podAddressRange } from '../../api/ip.ts';
 
 export interface PodKey {
   namespace: string;
@@ -51,12 +51,12 @@ export class Ipam {
     this.cursor = this.range.first;
     for (const lease of store.list()) {
       // A lease from an older pod CIDR (the node re-registered) is void.
-      if (!cidrContains(podCIDR, lease.ip) || !this.usable(ipToNumber(lease.ip)) || this.taken.has(ipToNumber(lease.ip))) {
+      if (!cidrContains(podCIDR, lease.ip) || !this.usable(ipToInt(lease.ip)) || this.taken.has(ipToInt(lease.ip))) {
         store.drop(lease);
         continue;
       }
       this.byPod.set(keyOf(lease), lease.ip);
-      this.taken.add(ipToNumber(lease.ip));
+      this.taken.add(ipToInt(lease.ip));
     }
   }
 
@@ -68,7 +68,7 @@ export class Ipam {
     for (let i = 0; i < size; i++) {
       const n = this.range.first + ((this.cursor - this.range.first + i) % size);
       if (this.taken.has(n)) continue;
-      const ip = numberToIp(n);
+      const ip = intToIp(n);
       this.store.put({ ...pod, ip });
       this.taken.add(n);
       this.byPod.set(keyOf(pod), ip);
@@ -83,7 +83,7 @@ export class Ipam {
     this.store.drop(pod);
     if (!ip) return;
     this.byPod.delete(keyOf(pod));
-    this.taken.delete(ipToNumber(ip));
+    this.taken.delete(ipToInt(ip));
   }
 
   lookup(pod: PodKey): string | undefined {

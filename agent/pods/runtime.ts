@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CLUSTER, podLogPath, podStateDir } from '../../api/layout.ts';
 import type { Pod } from '../../api/types.ts';
 import type { EchoPort } from '../echo/server.ts';
-import { gatewayIp, prefixLengthOf } from '../node/cidr.ts';
+import { gatewayIp, prefixLengthOf } from '../../api/ip.ts';
 import { type Exec, realExec } from '../../api/exec/exec.ts';
 import { FileLeaseStore, Ipam, type LeaseStore } from './ipam.ts';
 import { createPodNetwork, deletePodNetwork, listNetns, type PodNetworkSpec, podNetworkIntact, writeResolvConf } from './pod-network.ts';

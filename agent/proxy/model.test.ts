@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Node } from '../../api/types.ts';
-import { buildProxyModel, cidrContains, createProxyModelBuilder } from './model.ts';
+import { cidrContains } from '../../api/ip.ts';
+import { buildProxyModel, createProxyModelBuilder } from './model.ts';
 import { endpoints, service } from './nftables/scenarios.ts';
 
 test('one entry per service port with its ready endpoints, sorted, locality from nodeName', () => {

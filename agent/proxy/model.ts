@@ -2,10 +2,10 @@
 // one entry per service port, independent of how a mode programs it
 // (nftables, ipvs, userspace all start here). Pure.
 
-import { cidrContains, ipToInt as ipToNumber } from '../../api/ip.ts';
+import { cidrContains, ipToInt as ipToNumber, isIPv4 } from '../../api/ip.ts';
+import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from '../../api/defaults.ts';
 import { CLUSTER } from '../../api/layout.ts';
 
-export { cidrContains };
 import type { EndpointPort, Endpoints, Node, Protocol, Service, ServicePort } from '../../api/types.ts';
 
 export type L4Protocol = 'tcp' | 'udp' | 'sctp';
@@ -62,7 +62,7 @@ export interface BuildProxyModelInput {
 }
 
 export const DEFAULT_SKIPPED_SERVICES = ['kube-system/kube-dns'];
-const DEFAULT_AFFINITY_TIMEOUT = 10800;
+const DEFAULT_AFFINITY_TIMEOUT = DEFAULT_CLIENT_IP_AFFINITY_SECONDS;
 
 const protocolOf = (p?: Protocol): L4Protocol => (p ?? 'TCP').toLowerCase() as L4Protocol;
 
@@ -78,7 +78,7 @@ function matchPort(sp: ServicePort, ports: EndpointPort[], servicePortCount: num
 
 function hasClusterIP(svc: Service): boolean {
   const ip = svc.spec.clusterIP;
-  return !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
+  return !!ip && ip !== 'None' && isIPv4(ip);
 }
 
 interface Context {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { countersOf, minikTraceLines, traceTable } from './trace.ts';
+import { countersOf, minikTraceLines, pathRank, traceTable } from './trace.ts';
 
 test('the trace table marks the connection in prerouting and output at raw priority', () => {
   const t = traceTable({ ip: '10.96.0.20', port: 80, protocol: 'tcp' });
@@ -22,19 +22,24 @@ test("nft monitor trace: only minik's tables, the trace id dropped, the marking 
   ]);
 });
 
-test('iptables-save -c counters of minik rules (and hooks into them), per table', () => {
+test('iptables-save -c counters of minik rules, per table; hooks and the unmarked-return rule are noise', () => {
   const save = [
     '*nat',
     ':PREROUTING ACCEPT [3:180]',
     '[3:180] -A PREROUTING -m comment --comment "minik service portals" -j KUBE-SERVICES',
     '[1:60] -A KUBE-SVC-AAAAAAAAAAAAAAAA -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-BBBBBBBBBBBBBBBB',
     '[9:9] -A DOCKER -j RETURN',
+    '[12:720] -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
     'COMMIT',
   ].join('\n');
   assert.equal([...countersOf(save)], [
-    ['nat -A PREROUTING -m comment --comment "minik service portals" -j KUBE-SERVICES', 3],
     ['nat -A KUBE-SVC-AAAAAAAAAAAAAAAA -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-BBBBBBBBBBBBBBBB', 1],
   ]);
+});
+
+test('path order: services, svc, sep, masquerade mark, filter, postrouting', () => {
+  const rules = ['nat -A KUBE-POSTROUTING -j MASQUERADE', 'nat -A KUBE-SEP-X -j DNAT', 'filter -A KUBE-SERVICES -j REJECT', 'nat -A KUBE-SERVICES -d 10.96.0.1/32 -j KUBE-SVC-X', 'nat -A KUBE-SVC-X -j KUBE-SEP-X'];
+  assert.equal([...rules].sort((a, b) => pathRank(a) - pathRank(b)), [rules[3], rules[4], rules[1], rules[2], rules[0]]);
 });
 
 test.run();

@@ -71,17 +71,25 @@ async function nftTracer(node: TraceNode, target: TraceTarget): Promise<Tracer> 
   };
 }
 
-/** `[pkts:bytes] -A CHAIN ...` lines of minik's chains → counter by rule text. */
+/** `[pkts:bytes] -A KUBE-...` lines of minik's chains → counter by `table rule`. Hooks in built-in chains count every packet of the node: left out. */
 export function countersOf(save: string): Map<string, number> {
   const out = new Map<string, number>();
   let table = '';
   for (const line of save.split('\n')) {
     if (line.startsWith('*')) table = line.slice(1);
-    const m = /^\[(\d+):\d+\] (-A .*)$/.exec(line);
-    if (m && / -j KUBE-|^-A KUBE-/.test(m[2])) out.set(`${table} ${m[2]}`, Number(m[1]));
+    const m = /^\[(\d+):\d+\] (-A KUBE-.*)$/.exec(line);
+    // The "not marked: return" rule sees every packet leaving the node: noise, not the connection's path.
+    if (m && !/-m mark ! --mark \S+ -j RETURN$/.test(m[2])) out.set(`${table} ${m[2]}`, Number(m[1]));
   }
   return out;
 }
+
+/** Path order of kube-proxy's chains, so the lines read as the packet went. */
+const PATH_ORDER = ['nat -A KUBE-SERVICES', 'nat -A KUBE-NODEPORTS', 'nat -A KUBE-EXT-', 'nat -A KUBE-SVC-', 'nat -A KUBE-SVL-', 'nat -A KUBE-SEP-', 'nat -A KUBE-MARK-MASQ', 'filter ', 'nat -A KUBE-POSTROUTING'];
+export const pathRank = (rule: string) => {
+  const i = PATH_ORDER.findIndex((p) => rule.startsWith(p));
+  return i < 0 ? PATH_ORDER.length : i;
+};
 
 async function iptablesTracer(node: TraceNode): Promise<Tracer> {
   const read = async () => countersOf((await node.exec.run(['iptables-legacy-save', '-c'])).stdout);
@@ -90,7 +98,10 @@ async function iptablesTracer(node: TraceNode): Promise<Tracer> {
     async stop() {
       await sleep(200);
       const after = await read();
-      return [...after].filter(([rule, n]) => n > (before.get(rule) ?? 0)).map(([rule, n]) => `${rule}   (+${n - (before.get(rule) ?? 0)} packets)`);
+      return [...after]
+        .filter(([rule, n]) => n > (before.get(rule) ?? 0))
+        .sort(([a], [b]) => pathRank(a) - pathRank(b))
+        .map(([rule, n]) => `${rule}   (+${n - (before.get(rule) ?? 0)} packets)`);
     },
   };
 }

@@ -6,7 +6,7 @@ import { isApiError } from '../errors.ts';
 import { ALL_KINDS, resourceByManifest } from '../resources.ts';
 import { LIST_SCHEMAS, SCHEMAS, StatusSchema, checkDepth, decodeObject, definitions, exceedsDepth, isDecoded } from './index.ts';
 
-const EXAMPLES = new URL('../../../shared/examples', import.meta.url).pathname;
+const EXAMPLE_DIRS = ['../../../shared/examples', '../../examples', '../../examples/mistakes'].map((d) => new URL(d, import.meta.url).pathname);
 
 function badRequest(fn: () => unknown): string {
   try {
@@ -44,11 +44,11 @@ test('the schemas carry the x-kubernetes keys that patches and OpenAPI need', ()
   assert.equal(svc.properties.spec.properties.type.enum, ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']);
 });
 
-test('every example manifest decodes unchanged', () => {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
-  assert.ok(files.length >= 5);
+test('every example manifest (shared and the project\'s own) decodes unchanged', () => {
+  const files = EXAMPLE_DIRS.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => `${dir}/${f}`));
+  assert.ok(files.length >= 12);
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(`${EXAMPLES}/${file}`, 'utf8'))) {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const obj = doc.toJSON();
       if (!obj) continue;
       const info = resourceByManifest(obj.apiVersion, obj.kind);

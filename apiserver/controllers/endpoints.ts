@@ -2,7 +2,7 @@
 // computed from the Pods its selector matches. Pure; the registry calls it
 // inside the same transaction as the change that made it necessary.
 
-import { ipToInt, isIPv4 } from '../../api/ip.ts';
+import { compareIps, isIPv4 } from '../../api/ip.ts';
 import { matchesLabels } from '../../api/labels.ts';
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from '../../api/types.ts';
 
@@ -40,7 +40,7 @@ export function selectsPod(svc: Service, pod: Pod): boolean {
   );
 }
 
-const byIp = (a: EndpointAddress, b: EndpointAddress) => ipToInt(a.ip) - ipToInt(b.ip);
+const byIp = (a: EndpointAddress, b: EndpointAddress) => compareIps(a.ip, b.ip);
 
 /**
  * Endpoints for a selector service: one subset per distinct set of resolved

@@ -101,6 +101,16 @@ export function validObject(d: Dice, kind: Kind, name: string): Record<string, a
         metadata,
         subsets: [{ addresses: [{ ip: `10.244.1.${1 + d.int(200)}` }], ports: [{ port: 8080 }] }],
       };
+    case 'Event':
+      return {
+        apiVersion: 'v1',
+        kind,
+        metadata,
+        involvedObject: { kind: 'Pod', name: d.pick(NAMES) },
+        reason: d.pick(['Scheduled', 'Started']),
+        message: 'fuzz',
+        type: d.pick(['Normal', 'Warning']),
+      };
     case 'Ingress':
       return {
         apiVersion: 'networking.k8s.io/v1',

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildDnsState, resolve } from '../../agent/dns/records.ts';
+import { resolve } from '../../agent/dns/records.ts';
+import { buildDnsState } from '../../agent/dns/state.ts';
 import { buildRouteTable, route } from '../../agent/ingress/routes.ts';
 import { buildProxyModel } from '../../agent/proxy/model.ts';
 import { compile } from '../../agent/proxy/nftables/compile.ts';
@@ -28,7 +29,7 @@ type Api = Awaited<ReturnType<typeof testApiserver>>;
 const infoOf = (kind: Kind) => RESOURCES.find((r) => r.kind === kind)!;
 const STATUS_KINDS: Kind[] = ['Pod', 'Service', 'Node', 'Namespace', 'Ingress'];
 /** One value of each shape that broke something in issue 10 (the full HOSTILE list is the fuzzer's). */
-const WORST = HOSTILE.filter((_, i) => i % 2 === 0 || i >= HOSTILE.length - 12);
+const WORST = HOSTILE.filter((_, i) => i % 3 === 0 || i >= HOSTILE.length - 10);
 
 let fivexx: string[] = [];
 let requests = 0;
@@ -130,6 +131,12 @@ async function sweepReads(api: Api, when: string): Promise<void> {
   route(buildRouteTable(api.store.list<Ingress>('Ingress'), services, endpoints), 'web.example.com', '/');
 }
 
+/** The real LevelDB without an fsync per write: the test reopens it in-process, never after a crash. */
+async function level(dir: string): Promise<KvDb> {
+  const db = await openLevel(dir);
+  return { ...db, batch: (ops) => db.batch(ops, { sync: false }) };
+}
+
 async function withLevel<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'minik-sweep-'));
   try {
@@ -143,15 +150,14 @@ test('worst cases through every write path leave every read path working, also a
   fivexx = [];
   requests = 0;
   await withLevel(async (dir) => {
-    const db: KvDb = await openLevel(dir);
-    const api = await testApiserver({}, db);
+    const api = await testApiserver({}, await level(dir));
     await sweepWrites(api);
-    assert.ok(requests > 3000, `the sweep sent ${requests} requests`);
+    assert.ok(requests > 2000, `the sweep sent ${requests} requests`);
     await sweepReads(api, 'after the sweep');
     const stored = ALL_KINDS.map((k) => api.store.list(k).length);
     await api.store.close();
 
-    const reopened = await testApiserver({}, await openLevel(dir));
+    const reopened = await testApiserver({}, await level(dir));
     assert.equal(ALL_KINDS.map((k) => reopened.store.list(k).length), stored, 'everything stored came back');
     await sweepReads(reopened, 'after reopening LevelDB');
     for (const kind of ALL_KINDS) {

@@ -34,7 +34,7 @@ function open(request: Parameters<typeof rawWatch>[2], token: string | null = TO
 }
 
 function unary(method: 'Register' | 'Heartbeat', request: object, token?: string): Promise<{ err: grpc.ServiceError | null; response: any }> {
-  const client = createMinikClient(`127.0.0.1:${server.port}`);
+  const client = createMinikClient(`127.0.0.1:${server.port}`, { plaintext: true });
   const metadata = token === undefined ? new grpc.Metadata() : authMetadata(token);
   return new Promise((resolve) =>
     (client as any)[method](request, metadata, (err: grpc.ServiceError | null, response: unknown) => {

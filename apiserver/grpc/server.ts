@@ -25,6 +25,8 @@ export interface GrpcServerOptions {
   source: EventSource;
   nodes: NodeRegistry;
   token: string;
+  /** Serving certificate and key (PEM). Without them the server speaks plaintext, which only tests use. */
+  tls?: { certPem: string; keyPem: string };
   /** Live events one watcher may fall behind before it is cut off (default 10,000). */
   maxPendingEvents?: number;
 }
@@ -112,7 +114,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   server.addService(service, { Watch: watch, Register: register, Heartbeat: heartbeat });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync(options.listen, serverCredentials(options.tls), (err, bound) =>
       err ? reject(new Error(`cannot listen for gRPC on ${options.listen}: ${err.message}`)) : resolve(bound),
     ),
   );
@@ -127,6 +129,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       server.forceShutdown();
     },
   };
+}
+
+function serverCredentials(tls: GrpcServerOptions['tls']): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  // No client certificates: clients prove themselves with the bearer token.
+  return grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], false);
 }
 
 const KNOWN_KINDS = new Set<string>(ALL_KINDS);

@@ -48,6 +48,7 @@ test('a client cut off while the real store trims its log relists and ends up eq
     handle = watch({
       address: `127.0.0.1:${proxy.port}`,
       token: TOKEN,
+      plaintext: true,
       kinds: ['Service'],
       backoff: { initialMs: 2, maxMs: 10 },
       onEvent: (e) => cache.apply(e),

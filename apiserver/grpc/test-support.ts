@@ -95,7 +95,7 @@ export interface RawWatch {
 
 /** A bare Watch call (no reconnects, no dedupe) that records everything the server sent. */
 export function rawWatch(port: number, token: string | undefined, request: Partial<WatchRequestMessage>): RawWatch {
-  const client = createMinikClient(`127.0.0.1:${port}`);
+  const client = createMinikClient(`127.0.0.1:${port}`, { plaintext: true });
   const metadata = token === undefined ? new grpc.Metadata() : authMetadata(token);
   const call = (client as unknown as { Watch: (r: WatchRequestMessage, m: grpc.Metadata) => grpc.ClientReadableStream<WatchEventMessage> }).Watch(
     { kinds: [], sinceRevision: 0, ...request },

@@ -47,7 +47,8 @@ test('three missed heartbeats make a node NotReady and its pods not ready; a hea
   await request('POST', '/api/v1/namespaces/default/services', {
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
   });
-  for (const [name, node, ip] of [['p1', 'node1', '10.244.0.2'], ['p2', 'node2', '10.244.1.2']]) {
+  // Pod IPs from each node's own pod CIDR (status writes outside it are refused).
+  for (const [name, node, ip] of [['p1', 'node1', '10.244.1.2'], ['p2', 'node2', '10.244.2.2']]) {
     await request('POST', '/api/v1/namespaces/default/pods', {
       apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { nodeName: node, containers: [{ name: 'c', image: 'echo' }] },
     });
@@ -64,8 +65,8 @@ test('three missed heartbeats make a node NotReady and its pods not ready; a hea
   const pod = registry.get<Pod>('Pod', 'default', 'p1');
   assert.is(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
   const eps = registry.get<Endpoints>('Endpoints', 'default', 'web');
-  assert.equal(eps.subsets?.flatMap((s) => (s.addresses ?? []).map((a) => a.ip)), ['10.244.1.2']);
-  assert.equal(eps.subsets?.flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)), ['10.244.0.2']);
+  assert.equal(eps.subsets?.flatMap((s) => (s.addresses ?? []).map((a) => a.ip)), ['10.244.2.2']);
+  assert.equal(eps.subsets?.flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)), ['10.244.1.2']);
 
   await nodes.heartbeat('node1');
   assert.is(ready(registry.get<Node>('Node', undefined, 'node1')), 'True');

@@ -4,7 +4,8 @@
 // so their endpoints move to notReadyAddresses.
 
 import { ApiError, notFound } from '../../api/errors.ts';
-import { HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
+import { isIPv4 } from '../../api/ip.ts';
+import { DEFAULT_PROXY_MODE, HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
 import { objectKey } from '../../api/resources.ts';
 import type { AnyObject, Node, NodeCondition, Pod } from '../../api/types.ts';
 import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.ts';
@@ -51,7 +52,7 @@ export class Nodes implements NodeRegistry {
   async register(request: { name: string; internalIP: string; proxyMode?: string; podCIDR?: string }): Promise<AnyObject> {
     const { name, internalIP } = request;
     if (!NODE_NAME.test(name) || name.length > 253) throw new ApiError('Invalid', `Node "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
+    if (!isIPv4(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
     this.lastSeen.set(name, this.clock());
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.registry.transact((tx, hooks) => {
@@ -68,7 +69,7 @@ export class Nodes implements NodeRegistry {
             { type: 'Hostname', address: name },
           ],
           conditions: [readyCondition(true, now, 'AgentReady', 'minik agent is posting ready status')],
-          nodeInfo: { kubeProxyVersion: 'minik', proxyMode: request.proxyMode ?? 'nftables' },
+          nodeInfo: { kubeProxyVersion: 'minik', proxyMode: request.proxyMode ?? DEFAULT_PROXY_MODE },
         },
       };
       const written = existing ? tx.update(node) : tx.create(node);

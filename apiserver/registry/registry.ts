@@ -14,7 +14,7 @@ import { validateNodeStatus, validateStatus, type StatusContext } from '../../ap
 import type { AllocatorConfig } from '../allocators/allocators.ts';
 import { computeEndpoints, hasSelector, selectsPod } from '../controllers/endpoints.ts';
 import { pickNode } from '../scheduler.ts';
-import type { Store, Tx } from '../store/store.ts';
+import type { Store, TransactOptions, Tx } from '../store/store.ts';
 import { allocateServiceValues, releaseServiceValues } from './services.ts';
 import { POOLS, releaseAll } from '../allocators/allocators.ts';
 import { objectKey } from '../../api/resources.ts';
@@ -35,11 +35,11 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** List order: namespace, then name (plain string comparison, so it is total and stable). */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** List order: namespace, then name (code-point order: total, and the same in every locale). */
 function byNamespaceAndName(a: AnyObject, b: AnyObject): number {
-  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  return compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareText(a.metadata.name, b.metadata.name);
 }
 
 /**
@@ -78,7 +78,9 @@ export class Registry {
 
   // ---- writes --------------------------------------------------------------
 
-  async create<T extends AnyObject>(input: T): Promise<T> {
+  // Every write takes TransactOptions so `?dryRun=All` runs the whole change
+  // (defaults, validation, allocation) without committing it.
+  async create<T extends AnyObject>(input: T, options: TransactOptions = {}): Promise<T> {
     const obj = this.admit(input);
     // Only a Node keeps the status it is created with (as in Kubernetes); it must be well-formed.
     if (obj.kind === 'Node') {
@@ -94,11 +96,11 @@ export class Registry {
       const created = tx.create(obj);
       this.afterWrite(tx, created);
       return created as T;
-    });
+    }, options);
   }
 
   /** PUT: replaces spec and metadata; status stays the server's (see updateStatus). */
-  async update<T extends AnyObject>(input: T): Promise<T> {
+  async update<T extends AnyObject>(input: T, options: TransactOptions = {}): Promise<T> {
     const admitted = this.admit(input);
     return this.store.transact((tx) => {
       const kind = admitted.kind as Kind;
@@ -121,17 +123,24 @@ export class Registry {
       const updated = tx.update(obj);
       this.afterWrite(tx, updated, old);
       return updated as T;
-    });
+    }, options);
   }
 
   /**
    * PUT .../status: replaces only status (agents report pod state this way),
    * decoded and validated like Kubernetes does (api/validation-status.ts).
    */
-  async updateStatus<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string): Promise<T> {
+  async updateStatus<T extends AnyObject>(
+    kind: Kind,
+    namespace: string | undefined,
+    name: string,
+    status: unknown,
+    resourceVersion?: string,
+    options: TransactOptions = {},
+  ): Promise<T> {
     const info = resourceByKind(kind);
-    // Endpoints has no status subresource in Kubernetes.
-    if (kind === 'Endpoints') throw new ApiError('NotFound', 'the server could not find the requested resource');
+    // Endpoints and Event have no status subresource in Kubernetes.
+    if (kind === 'Endpoints' || kind === 'Event') throw new ApiError('NotFound', 'the server could not find the requested resource');
     const decoded = decodeObject(kind, { kind, apiVersion: info.apiVersion, metadata: { name }, status }).object as KubeObject;
     return this.store.transact((tx) => {
       const old = tx.get(kind, info.namespaced ? namespace : undefined, name);
@@ -144,10 +153,10 @@ export class Registry {
       const updated = tx.update(next);
       this.afterWrite(tx, updated, old);
       return updated as T;
-    });
+    }, options);
   }
 
-  async delete<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string): Promise<T> {
+  async delete<T extends AnyObject>(kind: Kind, namespace: string | undefined, name: string, options: TransactOptions = {}): Promise<T> {
     const info = resourceByKind(kind);
     if (kind === 'Namespace' && (SYSTEM_NAMESPACES as readonly string[]).includes(name)) {
       throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
@@ -156,7 +165,7 @@ export class Registry {
       const gone = this.deleteIn(tx, kind, info.namespaced ? namespace : undefined, name);
       if (!gone) throw notFound(info.plural, name);
       return gone as T;
-    });
+    }, options);
   }
 
   /** Runs `change` as one transaction with the registry's hooks at hand (node lifecycle, bootstrap). */

@@ -45,6 +45,11 @@ export interface StoreOptions {
   onUndecodable?: (key: string, reason: string) => void;
 }
 
+export interface TransactOptions {
+  /** Run the change and return its result, but store and allocate nothing (`?dryRun=All`). */
+  dryRun?: boolean;
+}
+
 interface PendingWrite {
   ops: KvOp[];
   events: StoreEvent[];
@@ -143,12 +148,14 @@ export class Store implements EventSource {
    * Runs `change` against a transaction view and makes its writes durable as
    * one LevelDB batch. If `change` throws, nothing is stored or allocated.
    */
-  async transact<T>(change: (tx: Tx) => T): Promise<T> {
+  async transact<T>(change: (tx: Tx) => T, options: TransactOptions = {}): Promise<T> {
     if (this.closed) throw new ApiError('ServiceUnavailable', 'the store is closed');
     while (this.rebuilding) await this.rebuilding;
     const tx = new Transaction(this.objects, this.allocations, Math.max(this.revision, this.highestIssued), this.now());
     const result = change(tx);
-    if (tx.isEmpty()) return result;
+    // A dry run sees everything a real change would (validation, allocation
+    // checks, the object as it would be stored) and then drops the staged writes.
+    if (options.dryRun || tx.isEmpty()) return result;
     this.applyToMemory(tx);
     await new Promise<void>((resolve, reject) => {
       this.queue.push({ ops: this.opsOf(tx), events: tx.events, resolve, reject });

@@ -1,7 +1,8 @@
 // A minik lab for a benchmark: built with the real CLI (`minik up`), used
-// through the CLI and REST, always torn down with `minik down`. The config
-// goes to a temporary MINIK_CONFIG so the person's ~/.minik/config is never
-// touched.
+// through the CLI and REST (HTTPS, trusting the lab's CA), always torn down
+// with `minik down`. The config goes to a temporary MINIK_CONFIG (and the
+// kubeconfig to a temporary KUBECONFIG) so the person's ~/.minik/config and
+// ~/.kube/config are never touched.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { fetchFor } from '../../api/tls-fetch.ts';
 
 const run = promisify(execFile);
 const MINIK_BIN = join(import.meta.dirname, '..', '..', 'bin', 'minik.js');
@@ -25,6 +27,8 @@ export interface BenchLab {
   name: string;
   server: string;
   token: string;
+  /** PEM of the lab's CA */
+  ca?: string;
   /** runs `minik ARGS` against this lab; rejects with its stderr on failure */
   minik(...args: string[]): Promise<string>;
   /** POST/GET/... on the apiserver with the lab's token */
@@ -34,7 +38,7 @@ export interface BenchLab {
 
 export async function upBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
   const dir = mkdtempSync(join(tmpdir(), `minik-bench-${opts.name}-`));
-  const env = { ...process.env, MINIK_CONFIG: join(dir, 'config') };
+  const env = { ...process.env, MINIK_CONFIG: join(dir, 'config'), KUBECONFIG: join(dir, 'kubeconfig'), MINIK_SERVER: '', MINIK_TOKEN: '', MINIK_CA_FILE: '' };
   const minik = async (...args: string[]) => {
     try {
       const { stdout } = await run(process.execPath, [MINIK_BIN, ...args], { env, maxBuffer: 64 << 20 });
@@ -61,7 +65,10 @@ export async function upBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
     await down().catch(() => {});
     throw err;
   }
-  const config = parse(readFileSync(env.MINIK_CONFIG, 'utf8')) as { server: string; token: string };
+  const config = parse(readFileSync(env.MINIK_CONFIG, 'utf8')) as { server: string; token: string; 'certificate-authority-data'?: string };
+  const caData = config['certificate-authority-data'];
+  const ca = caData ? Buffer.from(caData, 'base64').toString('utf8') : undefined;
+  const fetch = fetchFor(ca);
   const rest = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${config.server}${path}`, {
       method,
@@ -70,5 +77,5 @@ export async function upBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
     });
     return { status: res.status, json: await res.json() };
   };
-  return { name: opts.name, server: config.server, token: config.token, minik, rest, down };
+  return { name: opts.name, server: config.server, token: config.token, ca, minik, rest, down };
 }

@@ -38,7 +38,7 @@ export interface ProgrammingTracer {
   close(): Promise<void>;
 }
 
-export function startProgrammingTracer(opts: { grpcAddress: string; token: string; nodeNetns: string[] }): ProgrammingTracer {
+export function startProgrammingTracer(opts: { grpcAddress: string; token: string; ca?: string; nodeNetns: string[] }): ProgrammingTracer {
   const traces = new Map<string, ServiceTrace>();
   const get = (key: string) => {
     let t = traces.get(key);
@@ -48,6 +48,7 @@ export function startProgrammingTracer(opts: { grpcAddress: string; token: strin
   const handle: WatchHandle = watch({
     address: opts.grpcAddress,
     token: opts.token,
+    ca: opts.ca,
     kinds: ['Service', 'Endpoints'],
     onEvent(event) {
       const at = wallClockMs();

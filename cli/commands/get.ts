@@ -86,6 +86,10 @@ const sortedForShow = (info: ResourceInfo, items: KubeObject[]) => (info.kind ==
 async function watchKind(ctx: CommandContext, info: ResourceInfo, query: { namespace: string; allNamespaces: boolean; selector?: string; resourceVersion?: string }, print: (obj: KubeObject, type: string) => void): Promise<void> {
   const { watchRest } = await import('../../api/rest-watch.ts');
   const config = await ctx.config();
+  // The same trust as every other request: the lab's CA (api/tls-fetch.ts), unless a test injected fetch.
+  const { loadCa } = await import('../config.ts');
+  const { fetchFor } = await import('../../api/tls-fetch.ts');
+  const fetch = ctx.io.fetch ?? fetchFor(await loadCa(config.ca, (p) => ctx.io.readFile(p)));
   const abort = new AbortController();
   const stopped = ctx.io.untilSignal().then(() => abort.abort());
   const path = resourcePath(info, info.namespaced && !query.allNamespaces ? query.namespace : undefined);
@@ -93,7 +97,7 @@ async function watchKind(ctx: CommandContext, info: ResourceInfo, query: { names
     await watchRest({
       server: config.server,
       token: config.token,
-      fetch: ctx.io.fetch,
+      fetch,
       path,
       query: { labelSelector: query.selector, resourceVersion: query.resourceVersion },
       signal: abort.signal,

@@ -13,17 +13,20 @@ import { statusCommand } from './status.ts';
 import { svcCreateCommand, svcUrlCommand } from './svc.ts';
 import type { CommandModule } from './types.ts';
 import { downCommand, upCommand } from '../lab/commands.ts';
-import { apiserverCommand } from '../../apiserver/command.ts';
+import { apiserverCommand } from './apiserver.ts';
 import { installServiceCommand } from './install-service.ts';
+import { kubeconfigCommand } from './kubeconfig.ts';
 import { execCommand, logsCommand, sshCommand } from './lab-access.ts';
 import { rulesCommand } from './rules.ts';
 import { traceCommand } from './trace.ts';
-import { agentCommand } from '../../agent/command.ts';
-import { echoCommand } from '../../agent/echo/command.ts';
+import { agentCommand } from './agent.ts';
+import { echoCommand } from './echo.ts';
+import { boxBuildCommand } from '../lab/box-command.ts';
 
 export const COMMANDS: CommandModule[] = [
   upCommand,
   downCommand,
+  kubeconfigCommand,
   statusCommand,
   getCommand,
   describeCommand,
@@ -46,4 +49,5 @@ export const COMMANDS: CommandModule[] = [
   installServiceCommand,
   linkCommand,
   uninstallCommand,
+  boxBuildCommand,
 ];

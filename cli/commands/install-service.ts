@@ -87,7 +87,7 @@ export const installServiceCommand: CommandModule = {
   ],
   examples: [
     'install-service apiserver -- --listen 192.168.56.10:6443 --token-file /etc/minik/token',
-    'install-service agent --after minik-apiserver.service -- --server http://192.168.56.10:6443 --node-ip 192.168.56.10',
+    'install-service agent --after minik-apiserver.service -- --server https://192.168.56.10:6443 --ca-file /etc/minik/ca.crt --node-ip 192.168.56.10',
   ],
   async run(ctx, input) {
     // child_process loads only when this command runs, not for `minik --help`

@@ -23,10 +23,11 @@ export async function labShell(ctx: CommandContext): Promise<LabShell> {
   const spawn = (argv: string[]) => spawnWith(ctx)(argv);
   const loginShell = ctx.io.env.SHELL || '/bin/bash';
   if (config.provider === 'vagrant') {
-    const { findVagrantDir, knownNodeCount, vagrantLabFiles } = await import('../lab/vagrant.ts');
+    const { findVagrantDir, knownNodeCount, readVagrantRecord, vagrantLabFiles } = await import('../lab/vagrant.ts');
     const { vagrantShell } = await import('../lab/vagrant-shell.ts');
     const dir = findVagrantDir({ env: ctx.io.env, selfArgv: ctx.io.selfArgv, cwd: process.cwd() });
-    return vagrantShell({ dir, nodes: knownNodeCount(vagrantLabFiles(dir, ctx.io.env)), spawn, loginShell });
+    const files = vagrantLabFiles(dir, ctx.io.env);
+    return vagrantShell({ dir, nodes: knownNodeCount(files), spawn, loginShell, libvirt: readVagrantRecord(files)?.libvirt });
   }
   const { netnsShell } = await import('../lab/shell.ts');
   return netnsShell(labLayout(config.lab), { spawn, readFile: ctx.io.readFile, out: ctx.io.out, loginShell });

@@ -56,7 +56,9 @@ export const nodeStartCommand: CommandModule = {
     const timeout = Number(stringOption(options, 'timeout') ?? 30);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`invalid --timeout "${stringOption(options, 'timeout')}": seconds, more than 0`);
     const { waitForNodesReady } = await import('../lab/ready.ts');
-    await waitForNodesReady(config.server, config.token ?? '', [node], timeout * 1000);
+    // The lab's apiserver speaks HTTPS with its own CA (beside the token in its data dir).
+    const { caFilePath } = await import('../lab/config.ts');
+    await waitForNodesReady(config.server, config.token ?? '', [node], timeout * 1000, { caFile: caFilePath(layout) });
     const what = status.started ? `agent started (pid ${status.pid})` : `agent was already running (pid ${status.pid})`;
     ctx.io.out(`node/${node} started: link eth0 up, ${what}; Ready in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
     return 0;

@@ -30,15 +30,23 @@ let server: RunningApiserver | undefined;
 let env: Record<string, string> = {};
 
 async function minik(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return minikWith({}, ...argv);
+}
+
+async function minikWith(extra: Partial<Io> & { onOut?: (text: string) => void }, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const files = new Map<string, string>();
   for (const name of ['namespace.yaml', 'nodeport.yaml', 'loadbalancer.yaml']) files.set(name, await manifest(name));
   const io: Io = {
-    out: (t) => void out.push(t),
+    out: (t) => {
+      out.push(t);
+      extra.onOut?.(out.join(''));
+    },
     err: (t) => void err.push(t),
     readStdin: async () => '',
     readFile: async (p) => {
+      if (p.startsWith(dir)) return readFile(p, 'utf8'); // the apiserver's CA
       const text = files.get(p) ?? files.get(p.replace(/^stdin:/, ''));
       if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
       return text;
@@ -47,6 +55,7 @@ async function minik(...argv: string[]): Promise<{ code: number; out: string; er
     now: () => new Date(),
     untilSignal: () => new Promise(() => {}),
     selfArgv: ['minik'],
+    ...(extra.untilSignal ? { untilSignal: extra.untilSignal } : {}),
   };
   const code = await runCli(argv, io);
   return { code, out: out.join(''), err: err.join('') };
@@ -65,7 +74,7 @@ test.before(async () => {
     lbPool: '192.168.77.200-192.168.77.250',
     tokenFile: join(dir, 'token'),
   });
-  env = { HOME: dir, MINIK_SERVER: server.urls[0], MINIK_TOKEN: server.token };
+  env = { HOME: dir, MINIK_SERVER: server.urls[0], MINIK_TOKEN: server.token, MINIK_CA_FILE: server.caFile };
 });
 
 test.after(async () => {
@@ -114,6 +123,43 @@ test('status and svc url follow registered nodes', async () => {
   assert.match(s.out, /node1\s+Ready\s+192\.168\.77\.11\s+10\.244\.\d+\.0\/24/);
   const urls = await minik('svc', 'url', 'test-nodeport', '-n', 'demo');
   assert.match(urls.out, 'http://192.168.77.11:32540\n');
+});
+
+test('get svc -w over the real HTTPS watch: the list, then a row when a service appears; a signal ends it', async () => {
+  let stop!: (s: string) => void;
+  let sawRow!: () => void;
+  const seen = new Promise<void>((r) => (sawRow = r));
+  const watching = minikWith(
+    { untilSignal: () => new Promise<string>((r) => (stop = r)), onOut: (text) => /\nwatched\s+ClusterIP/.test(text) && sawRow() },
+    'get', 'svc', '-w', '-n', 'demo',
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  assert.is((await minik('svc', 'create', 'watched', '-n', 'demo', '--tcp', '80')).code, 0);
+  await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error('no watch row within 10 s')), 10_000))]);
+  stop('SIGINT');
+  const r = await watching;
+  assert.equal([r.code, r.err], [0, '']);
+  assert.match(r.out, /^NAME\s+TYPE\s+CLUSTER-IP/);
+  assert.match(r.out, /\nwatched\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
+});
+
+test('HTTPS: without the CA, or with a CA file that is not there, the CLI refuses to talk and says why', async () => {
+  assert.match(server!.urls[0], /^https:\/\//);
+  const saved = env;
+  try {
+    env = { ...saved, MINIK_CA_FILE: '' };
+    let r = await minik('get', 'pods');
+    assert.is(r.code, 1);
+    assert.match(r.err, /^Unable to connect to the server: tls: failed to verify certificate: /);
+    r = await minik('get', 'pods', '--ca-file', join(dir, 'missing.crt'));
+    assert.is(r.code, 1);
+    assert.ok(r.err.startsWith(`error: error loading certificate authority "${join(dir, 'missing.crt')}": `), r.err);
+    env = { ...saved, MINIK_CA_FILE: '' };
+    r = await minik('get', 'pods', '--ca-file', server!.caFile);
+    assert.equal([r.code, r.err], [0, 'No resources found in default namespace.\n'], 'the --ca-file flag works too');
+  } finally {
+    env = saved;
+  }
 });
 
 test('a wrong token is Unauthorized', async () => {

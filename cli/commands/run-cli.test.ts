@@ -107,7 +107,7 @@ test('no server configured anywhere: the connection error says where one comes f
     },
   });
   assert.is(code, 1);
-  assert.equal(seen, ['http://127.0.0.1:6443/api/v1/namespaces/default/pods']);
+  assert.equal(seen, ['https://127.0.0.1:6443/api/v1/namespaces/default/pods']);
   assert.equal(err, [
     'Unable to connect to the server: connect ECONNREFUSED 127.0.0.1:6443 (no server configured: start a lab with "minik up", or pass --server / set MINIK_SERVER)\n',
   ]);

@@ -7,7 +7,7 @@
 
 import { cac } from 'cac';
 import { Client, ConnectionError } from '../../api/client.ts';
-import type { ResolvedConfig } from '../config.ts';
+import type { ConfigFlags, ResolvedConfig } from '../config.ts';
 import { formatError } from './errors.ts';
 import { COMMANDS } from './index.ts';
 import type { CommandContext, CommandInput, CommandModule, Io, OptionSpec } from './types.ts';
@@ -16,6 +16,7 @@ import { MINIK_VERSION } from '../../api/version.ts';
 const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--server <url>', description: 'API server URL (else MINIK_SERVER, else ~/.minik/config)' },
   { flags: '--token <token>', description: 'Bearer token (else MINIK_TOKEN, else ~/.minik/config)' },
+  { flags: '--ca-file <path>', description: "The apiserver's CA certificate (else MINIK_CA_FILE, else ~/.minik/config)" },
   { flags: '--no-color', description: 'Never colour the output (also NO_COLOR=1); pipes never get colour' },
 ];
 const HELP_OPTION: OptionSpec = { flags: '-h, --help', description: 'Show help for this command' };
@@ -151,7 +152,7 @@ async function readConfigText(io: Io, path: string): Promise<{ text?: string; er
   }
 }
 
-export function createContext(io: Io, flags: { server?: string; token?: string }): CommandContext {
+export function createContext(io: Io, flags: ConfigFlags): CommandContext {
   let config: Promise<ResolvedConfig> | undefined;
   let client: Promise<Client> | undefined;
   const ctx: CommandContext = {
@@ -168,7 +169,8 @@ export function createContext(io: Io, flags: { server?: string; token?: string }
     client: () =>
       (client ??= (async () => {
         const c = await ctx.config();
-        return new Client({ server: c.server, token: c.token, fetch: io.fetch });
+        const { loadCa } = await import('../config.ts');
+        return new Client({ server: c.server, token: c.token, ca: await loadCa(c.ca, (p) => io.readFile(p)), fetch: io.fetch });
       })()),
   };
   return ctx;
@@ -240,7 +242,11 @@ export async function runCli(argv: string[], io: Io, commands: CommandModule[] =
     cli.parse(['node', 'minik', ...found.argv], { run: false });
     cli.runMatchedCommand();
     if (!input) throw new Error(`internal: command ${module.name} was not dispatched`);
-    const flags = { server: optionalString(input.options.server), token: optionalString(input.options.token) };
+    const flags = {
+      server: optionalString(input.options.server),
+      token: optionalString(input.options.token),
+      caFile: optionalString(input.options.caFile),
+    };
     ctx = createContext(io, flags);
     ctx.noColor = input.options.color === false;
     const code = await module.run(ctx, input);

@@ -69,7 +69,7 @@ export const traceCommand: CommandModule = {
     const connect =
       request.protocol === 'udp'
         ? ['sh', '-c', `echo trace | socat -T 2 - UDP4:${request.ip}:${request.port}`]
-        : ['curl', '-s', '-m', '3', '-o', '/dev/stdout', '-w', '\\n', request.url];
+        : ['curl', '-s', '-m', '3', request.url];
     const answer = await realExec.run(['ip', 'netns', 'exec', fromNetns, ...connect], { allowFailure: true });
     ctx.io.out(`connection: ${source} -> ${request.url} (${request.protocol})\n`);
     ctx.io.out(answer.code === 0 && answer.stdout.trim() ? `answer: ${answer.stdout.trim()}\n` : `no answer (exit ${answer.code}) ${answer.stderr.trim()}\n`);

@@ -4,15 +4,16 @@
 // Heavy modules (ora, the lab itself) load inside `run`, so `minik --help`
 // stays fast.
 
-import { DEFAULT_LAB, DEFAULT_LAN, PROXY_MODES } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, DEFAULT_LAB, DEFAULT_LAB_NODES, DEFAULT_LAN, DEFAULT_PROXY_MODE, isLabProvider, type LabProvider, PROXY_MODES } from '../../api/layout.ts';
 import type { CommandContext, CommandModule, Io, OptionSpec } from '../commands/types.ts';
 import { stringOption, UsageError } from '../commands/types.ts';
 // Type only: ../config.ts loads yaml, which `minik --help` must not.
-import type { LabProvider } from '../config.ts';
 import { selfArgv } from '../self.ts';
+import type { MinikConfig } from './config.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
-import type { VagrantExec, VagrantLabFiles } from './vagrant.ts';
+import type { VagrantExec } from './vagrant-exec.ts';
+import type { VagrantLabFiles } from './vagrant.ts';
 
 const NAME_OPTION: OptionSpec = { flags: '--name <lab>', description: `Lab name, prefix of every namespace and link (default ${DEFAULT_LAB})` };
 // No `default`: down must tell "not given" (take the config's provider) from an explicit netns.
@@ -30,13 +31,12 @@ async function progressFor(ctx: CommandContext): Promise<Progress> {
   return plainProgress((text) => io.out(text));
 }
 
-const PROVIDERS: readonly LabProvider[] = ['netns', 'vagrant'];
 
 /** --provider, checked; undefined when the flag is not given. */
 function providerFlag(options: Record<string, unknown>): LabProvider | undefined {
   const p = stringOption(options, 'provider');
   if (p === undefined) return undefined;
-  if (!PROVIDERS.includes(p as LabProvider)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
+  if (!isLabProvider(p)) throw new UsageError(`unknown --provider "${p}": use netns or vagrant`);
   return p as LabProvider;
 }
 
@@ -66,18 +66,58 @@ async function vagrantFiles(ctx: CommandContext, env: LabCommandEnv): Promise<Va
   return vagrantLabFiles(dir, ctx.io.env);
 }
 
+/**
+ * What `up` writes once the apiserver answers: ~/.minik/config, and (unless
+ * --no-kubeconfig) the lab's context in $KUBECONFIG or ~/.kube/config, made
+ * current as kind does. `announce` says where, after the lab is up.
+ */
+async function configWriter(ctx: CommandContext, options: Record<string, unknown>) {
+  const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+  const { kubeconfigPath, kubeContextName, mergeKubeconfig, updateKubeconfigFile } = await import('./kubeconfig.ts');
+  const withKubeconfig = options.kubeconfig !== false;
+  const path = kubeconfigPath(ctx.io.env);
+  let merged: string | undefined;
+  return {
+    async write(config: MinikConfig) {
+      await writeMinikConfig(config, minikConfigPath(ctx.io.env));
+      if (!withKubeconfig || !config.ca) return;
+      const lab = { lab: config.lab, server: config.server, token: config.token, caPem: config.ca.pem };
+      updateKubeconfigFile(path, (text) => mergeKubeconfig(text, lab, { path, makeCurrent: true }));
+      merged = kubeContextName(config.lab);
+    },
+    announce() {
+      if (merged) ctx.io.out(`kubectl: context "${merged}" in ${path} is now current (kubectl get svc -A)\n`);
+    },
+  };
+}
+
+/** `down`: the lab's context goes from the kubeconfig too; every other entry stays. */
+async function removeKubeconfigEntry(ctx: CommandContext, lab: string): Promise<void> {
+  const { kubeconfigPath, kubeContextName, removeFromKubeconfig, updateKubeconfigFile } = await import('./kubeconfig.ts');
+  const path = kubeconfigPath(ctx.io.env);
+  let removed = false;
+  updateKubeconfigFile(path, (text) => {
+    if (text === undefined) return undefined;
+    const result = removeFromKubeconfig(text, lab, path);
+    removed = result.removed;
+    return result.removed ? result.text : undefined;
+  });
+  if (removed) ctx.io.out(`kubectl: removed context "${kubeContextName(lab)}" from ${path}\n`);
+}
+
 /** `up --provider vagrant`: the Vagrantfile's VMs instead of namespaces (cli/lab/vagrant.ts). */
 async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, env: LabCommandEnv): Promise<void> {
-  if (stringOption(options, 'apiPort') !== undefined) throw new UsageError('--api-port is for the netns provider: the Vagrant lab serves on 6443 of node1');
-  const { vagrantUp, realVagrantExec } = await import('./vagrant.ts');
+  if (stringOption(options, 'apiPort') !== undefined) throw new UsageError(`--api-port is for the netns provider: the Vagrant lab serves on ${DEFAULT_API_PORT} of node1`);
+  const { vagrantUp } = await import('./vagrant.ts');
+  const { realVagrantExec } = await import('./vagrant-exec.ts');
   const { waitForNodesReady } = await import('./ready.ts');
-  const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+  const config = await configWriter(ctx, options);
   const files = await vagrantFiles(ctx, env);
   await vagrantUp(
     {
       name: stringOption(options, 'name') ?? DEFAULT_LAB,
-      nodes: intOption(options, 'nodes', 3),
-      proxyMode: stringOption(options, 'proxyMode') ?? 'nftables',
+      nodes: intOption(options, 'nodes', DEFAULT_LAB_NODES),
+      proxyMode: stringOption(options, 'proxyMode') ?? DEFAULT_PROXY_MODE,
       lan: stringOption(options, 'lan'),
       files,
     },
@@ -85,10 +125,20 @@ async function upVagrant(ctx: CommandContext, options: Record<string, unknown>, 
       exec: env.vagrantExec ?? realVagrantExec,
       progress: await progressFor(ctx),
       waitForReady: env.waitForReady ?? waitForNodesReady,
-      writeConfig: (config) => writeMinikConfig(config, minikConfigPath(ctx.io.env)),
+      writeConfig: (c) => config.write(c),
       ensureBinary: env.ensureBinary ?? (async (f) => (await import('./vagrant-binary.ts')).ensureVagrantBinary(f)),
+      backend: await vagrantBackend(ctx, files, env),
     },
   );
+  config.announce();
+}
+
+/** minik's own libvirt where the machine has no VirtualBox or libvirt (tests with a fake vagrant get none). */
+async function vagrantBackend(ctx: CommandContext, files: VagrantLabFiles, env: LabCommandEnv) {
+  if (env.vagrantExec) return undefined;
+  const { realBackendDriver } = await import('./vagrant-libvirt.ts');
+  const { realVagrantExec } = await import('./vagrant-exec.ts');
+  return realBackendDriver({ checkout: files.dir, env: ctx.io.env, exec: realVagrantExec });
 }
 
 export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
@@ -97,14 +147,21 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
     description: 'Start a lab: the apiserver and an agent per node, in network namespaces (needs root) or Vagrant VMs',
     options: [
       // No `default`: a plain `up` on an existing lab keeps its node count without a warning.
-      { flags: '--nodes <n>', description: 'Number of nodes (default: 3, or the existing lab\'s count)' },
-      { flags: '--proxy-mode <mode>', description: PROXY_MODES.join(' | '), default: 'nftables' },
+      { flags: '--nodes <n>', description: `Number of nodes (default: ${DEFAULT_LAB_NODES}, or the existing lab's count)` },
+      { flags: '--proxy-mode <mode>', description: `${PROXY_MODES.join(' | ')} (default: nftables, or the existing lab's mode; a new one restarts its agents)` },
       PROVIDER_OPTION,
       NAME_OPTION,
       { flags: '--lan <cidr>', description: `The lab LAN, a /24 (default ${DEFAULT_LAN}; vagrant: 192.168.56.0/24)` },
-      { flags: '--api-port <port>', description: "apiserver port on 127.0.0.1 and the LAN's .1 (default 6443, or the next free)" },
+      { flags: '--api-port <port>', description: `apiserver port on 127.0.0.1 and the LAN's .1 (default ${DEFAULT_API_PORT}, or the next free)` },
+      { flags: '--no-kubeconfig', description: 'Do not merge the context minik-LAB into $KUBECONFIG or ~/.kube/config' },
     ],
-    examples: ['up', 'up --nodes 2 --proxy-mode userspace', 'up --name mk2 --lan 192.168.78.0/24', 'up --provider vagrant --proxy-mode ipvs'],
+    examples: [
+      'up',
+      'up --nodes 2 --proxy-mode userspace',
+      'up --name mk2 --lan 192.168.78.0/24',
+      'up --provider vagrant --proxy-mode ipvs',
+      'up --no-kubeconfig',
+    ],
     async run(ctx: CommandContext, input) {
       if (providerFlag(input.options) === 'vagrant') {
         await upVagrant(ctx, input.options, env);
@@ -113,14 +170,14 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
       const { up } = await import('./up.ts');
       const { realExec } = await import('../../api/exec/exec.ts');
       const { waitForNodesReady } = await import('./ready.ts');
-      const { writeMinikConfig, minikConfigPath } = await import('./config.ts');
+      const config = await configWriter(ctx, input.options);
       const apiPort = stringOption(input.options, 'apiPort') === undefined ? undefined : intOption(input.options, 'apiPort', 0);
       await up(
         {
           name: stringOption(input.options, 'name') ?? DEFAULT_LAB,
           lan: stringOption(input.options, 'lan') ?? DEFAULT_LAN,
-          nodes: stringOption(input.options, 'nodes') === undefined ? undefined : intOption(input.options, 'nodes', 3),
-          proxyMode: stringOption(input.options, 'proxyMode') ?? 'nftables',
+          nodes: stringOption(input.options, 'nodes') === undefined ? undefined : intOption(input.options, 'nodes', DEFAULT_LAB_NODES),
+          proxyMode: stringOption(input.options, 'proxyMode'),
           minikArgv: (env.minikArgv ?? selfArgv)(),
           apiPort,
           labsRoot: env.labsRoot,
@@ -129,9 +186,10 @@ export function makeUpCommand(env: LabCommandEnv = {}): CommandModule {
           exec: realExec,
           progress: await progressFor(ctx),
           waitForReady: waitForNodesReady,
-          writeConfig: (config) => writeMinikConfig(config, minikConfigPath(ctx.io.env)),
+          writeConfig: (c) => config.write(c),
         },
       );
+      config.announce();
       return 0;
     },
   };
@@ -150,9 +208,15 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
       // The config's provider only when the config's lab is the one going down (a named netns lab is never a VM).
       const provider = flag ?? (config && (named === undefined || named === config.lab) ? config.provider : undefined) ?? 'netns';
       if (provider === 'vagrant') {
-        const { vagrantDown, realVagrantExec } = await import('./vagrant.ts');
+        const { vagrantDown } = await import('./vagrant.ts');
+        const { realVagrantExec } = await import('./vagrant-exec.ts');
         const files = await vagrantFiles(ctx, env);
-        await vagrantDown(files, { exec: env.vagrantExec ?? realVagrantExec, progress: await progressFor(ctx) });
+        await vagrantDown(files, {
+          exec: env.vagrantExec ?? realVagrantExec,
+          progress: await progressFor(ctx),
+          backend: await vagrantBackend(ctx, files, env),
+        });
+        await removeKubeconfigEntry(ctx, named ?? config?.lab ?? DEFAULT_LAB);
         return 0;
       }
       const { down } = await import('./down.ts');
@@ -160,6 +224,7 @@ export function makeDownCommand(env: LabCommandEnv = {}): CommandModule {
       // Without --name: the lab `up` last wrote into the config, so `up --name x; down` pairs up.
       const name = named ?? (config ?? (await ctx.config())).lab;
       await down({ name, labsRoot: env.labsRoot }, { exec: realExec, progress: await progressFor(ctx) });
+      await removeKubeconfigEntry(ctx, name);
       return 0;
     },
   };

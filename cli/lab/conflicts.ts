@@ -2,6 +2,7 @@
 // real LAN, a VPN, another lab)? A second connected route to the same network
 // would break the person's network or the other lab, so `up` refuses instead.
 
+import { parseCidr } from '../../api/ip.ts';
 import { LabError } from './errors.ts';
 import type { Exec } from '../../api/exec/exec.ts';
 import { runOrThrow } from './run.ts';
@@ -15,14 +16,14 @@ export interface HostNetwork {
   what: 'route' | 'address';
 }
 
+/** The addresses a route or address covers (a bare address is a /32); undefined for `default` and the like. */
 function range(cidr: string): [number, number] | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(cidr);
-  if (!m) return undefined;
-  const len = m[5] === undefined ? 32 : Number(m[5]);
-  const ip = ((+m[1] << 24) | (+m[2] << 16) | (+m[3] << 8) | +m[4]) >>> 0;
-  const size = 2 ** (32 - len);
-  const start = ip - (ip % size);
-  return [start, start + size - 1];
+  try {
+    const c = parseCidr(cidr.includes('/') ? cidr : `${cidr}/32`);
+    return [c.first, c.last];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Host networks that overlap the lab's /24, except the lab's own link and the default route. */

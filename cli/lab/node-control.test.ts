@@ -51,7 +51,7 @@ test('node stop: agent stopped, eth0 down in the node namespace, marked stopped;
     const spec = w.daemons.started[w.daemons.started.length - 1];
     assert.equal([spec.name, spec.netns], ['agent-node2', 'mkn-node2']);
     assert.ok(spec.argv.includes('192.168.81.12'), 'node2 keeps its address');
-    assert.ok(spec.argv.includes('http://192.168.81.1:7443'));
+    assert.ok(spec.argv.includes('https://192.168.81.1:7443'), 'the agent speaks TLS to the lab apiserver');
   } finally {
     w.done();
   }

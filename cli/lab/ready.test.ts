@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testTls } from '../../apiserver/testing.ts';
+import { loadOrCreateTls, servingSans } from '../../apiserver/tls.ts';
 import type { AddressInfo } from 'node:net';
 import { readyNodeNames, waitForApiserver, waitForNodesReady } from './ready.ts';
 import { isLabError } from './errors.ts';
@@ -90,6 +96,44 @@ test('waitForNodesReady fails at once on a refused token', async () => {
     assert.unreachable();
   } catch (err) {
     assert.match((err as Error).message, '401');
+  }
+});
+
+test('over HTTPS: waits for the CA file the apiserver writes, then verifies the server with it; another CA never passes', async () => {
+  const tls = await testTls();
+  const secure = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+    if (req.url === '/readyz') return void res.end('ok');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [{ metadata: { name: 'node1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }] }));
+  });
+  await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'minik-ready-ca-'));
+  const caFile = join(dir, 'ca.crt');
+  try {
+    setTimeout(() => writeFileSync(caFile, tls.caPem), 50); // the apiserver writes it at its start
+    await waitForApiserver(url, 5000, { intervalMs: 10, caFile });
+    await waitForNodesReady(url, 't0k', ['node1'], 5000, { intervalMs: 10, caFile });
+
+    const other = await loadOrCreateTls(join(dir, 'other'), servingSans(['127.0.0.1'], {}));
+    writeFileSync(caFile, other.caPem);
+    try {
+      await waitForApiserver(url, 100, { intervalMs: 10, caFile });
+      assert.unreachable();
+    } catch (err) {
+      assert.ok(isLabError(err, 'LAB_APISERVER_NOT_READY'));
+      assert.match((err as Error).message, /certificate/);
+    }
+    rmSync(caFile);
+    try {
+      await waitForApiserver(url, 50, { intervalMs: 10, caFile });
+      assert.unreachable();
+    } catch (err) {
+      assert.match((err as Error).message, `no CA at ${caFile} yet`);
+    }
+  } finally {
+    secure.closeAllConnections();
+    await new Promise((r) => secure.close(r));
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,8 +1,12 @@
 // Waiting for the lab to come up: the apiserver's /readyz, then every node's
 // Ready condition over REST. A minimal client of its own (fetch + Bearer), so
 // the lab does not wait for the full CLI client; `up` takes the node wait as
-// an injected function anyway.
+// an injected function anyway. Both verify the apiserver's certificate
+// against the lab's CA, which the apiserver writes at its first start: until
+// that file exists, the apiserver is simply not ready yet.
 
+import { readFileSync } from 'node:fs';
+import { fetchFor, type FetchLike } from '../../api/tls-fetch.ts';
 import { LabError } from './errors.ts';
 
 /** `opts` is optional: a waiter that ignores it still works (up also races it against the daemons). */
@@ -12,6 +16,8 @@ export interface PollOptions {
   intervalMs?: number;
   /** Checked between polls: a reason to stop waiting at once (the daemon died). */
   giveUpIf?: () => string | undefined;
+  /** PEM file of the CA to verify the apiserver with, read on each attempt until it exists. */
+  caFile?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,8 +34,25 @@ async function poll<T>(timeoutMs: number, opts: PollOptions, attempt: () => Prom
   }
 }
 
-async function get(url: string, token?: string): Promise<Response> {
-  return fetch(url, {
+/** One fetch per CA text, so its keep-alive connection is reused across polls. */
+function caFetcher(caFile: string | undefined): () => FetchLike {
+  let pem: string | undefined;
+  let fetcher: FetchLike | undefined;
+  return () => {
+    if (!caFile) return (fetcher ??= fetchFor(undefined));
+    let text: string;
+    try {
+      text = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new Error(`no CA at ${caFile} yet (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (text !== pem || !fetcher) [pem, fetcher] = [text, fetchFor(text)];
+    return fetcher;
+  };
+}
+
+async function get(fetcher: () => FetchLike, url: string, token?: string): Promise<Response> {
+  return fetcher()(url, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(2000),
   });
@@ -38,9 +61,10 @@ async function get(url: string, token?: string): Promise<Response> {
 /** Resolves when GET <server>/readyz answers 200. */
 export async function waitForApiserver(server: string, timeoutMs: number, opts: PollOptions = {}): Promise<void> {
   let last = 'no answer yet';
+  const fetcher = caFetcher(opts.caFile);
   const result = await poll(timeoutMs, opts, async () => {
     try {
-      const res = await get(`${server}/readyz`);
+      const res = await get(fetcher, `${server}/readyz`);
       if (res.ok) return true;
       last = `/readyz answered ${res.status}: ${(await res.text()).slice(0, 200)}`;
     } catch (err) {
@@ -75,9 +99,10 @@ export async function waitForNodesReady(
 ): Promise<void> {
   let notReady = [...nodeNames];
   let last = '';
+  const fetcher = caFetcher(opts.caFile);
   const result = await poll(timeoutMs, opts, async () => {
     try {
-      const res = await get(`${server}/api/v1/nodes`, token);
+      const res = await get(fetcher, `${server}/api/v1/nodes`, token);
       if (res.status === 401) throw new LabError('LAB_NODES_NOT_READY', `the apiserver at ${server} refused the lab's token (401)`);
       if (!res.ok) {
         last = `GET /api/v1/nodes answered ${res.status}`;

@@ -5,7 +5,7 @@
 // POSIX shell quoting; the Vagrant implementation is in vagrant-shell.ts.
 
 import { podLogPath, podNetnsName, type LabLayout } from '../../api/layout.ts';
-import type { LabProvider } from '../config.ts';
+import type { LabProvider } from '../../api/layout.ts';
 
 export interface PodRef {
   node: string;

@@ -3,21 +3,22 @@
 //
 // apiserver (host namespace): REST on 127.0.0.1:PORT and, through
 // `--extra-listen`, on the lab LAN's .1 (where agents reach it); gRPC on
-// PORT+1 on the same hosts. Agents run inside their node's namespace.
+// PORT+1 on the same hosts, both over TLS with the certificate the apiserver
+// makes in its data dir. Agents run inside their node's namespace and trust
+// the CA file beside the token.
 
 import type { LabLayout } from '../../api/layout.ts';
-import { tokenFilePath } from './config.ts';
+import { caFilePath, tokenFilePath } from './config.ts';
 import type { DaemonSpec } from './daemons.ts';
 import type { LabAddresses, ProxyMode } from './lan.ts';
 
 export const APISERVER_DAEMON = 'apiserver';
 export const agentDaemonName = (node: string) => `agent-${node}`;
-export const DEFAULT_API_PORT = 6443;
 
 /** Where the CLI on the host talks to the lab's apiserver. */
-export const localServerUrl = (apiPort: number) => `http://127.0.0.1:${apiPort}`;
+export const localServerUrl = (apiPort: number) => `https://127.0.0.1:${apiPort}`;
 /** Where agents inside the lab talk to it. */
-export const lanServerUrl = (lan: LabAddresses, apiPort: number) => `http://${lan.hostIp}:${apiPort}`;
+export const lanServerUrl = (lan: LabAddresses, apiPort: number) => `https://${lan.hostIp}:${apiPort}`;
 
 export function apiserverSpec(layout: LabLayout, lan: LabAddresses, apiPort: number, minikArgv: string[]): DaemonSpec {
   return {
@@ -59,6 +60,8 @@ export function agentSpec(
       lanServerUrl(lan, apiPort),
       '--token-file',
       tokenFilePath(layout),
+      '--ca-file',
+      caFilePath(layout),
       '--node-name',
       node,
       '--node-ip',

@@ -4,13 +4,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labLayout } from '../../api/layout.ts';
-import { down, labStatus, up, type UpDeps, type UpOptions } from './up.ts';
+import { down } from './down.ts';
+import { labStatus } from './status.ts';
+import { up, type UpDeps, type UpOptions } from './up.ts';
 import { FakeExec } from '../../api/exec/fake.ts';
 import { FakeDaemons } from './daemons.fake.ts';
 import { RecordingProgress } from './progress.ts';
 import type { MinikConfig } from './config.ts';
 import { isLabError } from './errors.ts';
 
+const CA_PEM = '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n';
 const roots: string[] = [];
 test.after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
@@ -30,6 +33,7 @@ function world() {
     pickPort: async () => 6443,
     waitForApiserver: async () => {},
     readToken: () => 'tok',
+    readCa: () => CA_PEM,
     waitForReady: async (...args) => void readyCalls.push(args.slice(0, 4)),
     writeConfig: async (c) => void configs.push(c),
   };
@@ -59,11 +63,13 @@ test('up builds the lab, starts apiserver then agents, waits for Ready and write
 
   assert.equal(result.started, ['apiserver', 'agent-node1', 'agent-node2']);
   assert.equal(result.alreadyRunning, []);
-  assert.is(result.server, 'http://127.0.0.1:6443');
-  assert.equal(w.configs, [{ server: 'http://127.0.0.1:6443', token: 'tok', lab: 'mkl' }]);
-  assert.equal(w.readyCalls, [['http://127.0.0.1:6443', 'tok', ['node1', 'node2'], 60_000]]);
-
   const layout = labLayout('mkl', w.labsRoot);
+  const caFile = `${layout.serverDataDir}/ca.crt`;
+  assert.is(result.server, 'https://127.0.0.1:6443');
+  assert.is(result.ca, CA_PEM);
+  assert.equal(w.configs, [{ server: 'https://127.0.0.1:6443', token: 'tok', ca: { pem: CA_PEM, file: caFile }, lab: 'mkl' }]);
+  assert.equal(w.readyCalls, [['https://127.0.0.1:6443', 'tok', ['node1', 'node2'], 60_000]]);
+
   const [api, agent1] = w.daemons.started;
   assert.is(api.netns, undefined, 'apiserver runs in the host namespace');
   assert.equal(api.argv, [
@@ -77,8 +83,9 @@ test('up builds the lab, starts apiserver then agents, waits for Ready and write
   assert.is(agent1.netns, 'mkl-node1');
   assert.equal(agent1.argv, [
     '/usr/local/bin/minik', 'agent',
-    '--server', 'http://192.168.79.1:6443',
+    '--server', 'https://192.168.79.1:6443',
     '--token-file', `${layout.serverDataDir}/token`,
+    '--ca-file', caFile,
     '--node-name', 'node1',
     '--node-ip', '192.168.79.11',
     '--state-dir', layout.nodeStateDir('node1'),
@@ -90,11 +97,30 @@ test('up builds the lab, starts apiserver then agents, waits for Ready and write
   assert.ok(w.exec.lines().includes('ip netns add mkl-node2'), 'network built');
   const steps = w.progress.lines.filter((l) => l.startsWith('ok:'));
   assert.match(steps[0], 'Lab network mkl: 4 namespaces');
-  assert.match(steps[1], 'apiserver ready on http://127.0.0.1:6443');
+  assert.match(steps[1], 'apiserver ready on https://127.0.0.1:6443 and https://192.168.79.1:6443');
   assert.match(steps[2], 'Agents started on node1, node2');
   assert.match(steps[3], 'Nodes Ready: node1, node2');
   assert.ok(w.progress.lines.includes('Try next:'), 'ends with what to type next');
   assert.ok(w.progress.lines.includes('  minik down --name mkl'));
+});
+
+test('up waits for the apiserver and the nodes trusting the lab CA file', async () => {
+  const w = world();
+  const caFiles: (string | undefined)[] = [];
+  w.deps.waitForApiserver = async (_server, _timeout, opts) => void caFiles.push(opts?.caFile);
+  w.deps.waitForReady = async (_s, _t, _n, _ms, opts) => void caFiles.push(opts?.caFile);
+  await up(w.opts, w.deps);
+  const caFile = `${labLayout('mkl', w.labsRoot).serverDataDir}/ca.crt`;
+  assert.equal(caFiles, [caFile, caFile]);
+});
+
+test('an apiserver that is ready but left no CA file fails up clearly', async () => {
+  const w = world();
+  w.deps.readCa = (path) => {
+    throw Object.assign(new Error(`ENOENT ${path}`), { code: 'ENOENT' });
+  };
+  assert.is(await code(up(w.opts, w.deps)), 'LAB_APISERVER_NOT_READY');
+  assert.equal(w.configs, []);
 });
 
 test('a second up restarts only the daemon whose process is gone', async () => {
@@ -131,7 +157,7 @@ test('a second up keeps the recorded port and refuses another LAN', async () => 
   const w = world();
   await up({ ...w.opts, apiPort: 7443 }, w.deps);
   const again = await up(w.opts, w.deps);
-  assert.is(again.server, 'http://127.0.0.1:7443');
+  assert.is(again.server, 'https://127.0.0.1:7443');
   assert.is(await code(up({ ...w.opts, lan: '192.168.80.0/24' }, w.deps)), 'LAB_INVALID_OPTION');
 });
 
@@ -165,6 +191,8 @@ test('up with another proxy mode on a running lab restarts the agents in that mo
   for (const spec of agents) assert.ok(spec.argv.join(' ').includes('--proxy-mode userspace'), spec.argv.join(' '));
   const same = await up({ ...w.opts, proxyMode: 'userspace' }, w.deps);
   assert.equal(same.started, [], 'same mode again: nothing restarted');
+  const plain = await up({ ...w.opts, proxyMode: undefined }, w.deps);
+  assert.equal(plain.started, [], 'no --proxy-mode: the lab keeps its mode');
 });
 
 test('an apiserver that dies while starting fails up at once, pointing at its log', async () => {
@@ -192,7 +220,11 @@ test('an agent that dies while nodes are awaited fails up with LAB_DAEMON_FAILED
   w.deps.waitForReady = () => new Promise(() => {}); // never Ready: only the watcher can end this
   const failure = await code(up(w.opts, w.deps));
   assert.is(failure, 'LAB_DAEMON_FAILED');
-  assert.equal(w.configs, [{ server: 'http://127.0.0.1:6443', token: 'tok', lab: 'mkl' }], 'config written once the apiserver answered');
+  assert.equal(
+    w.configs.map((c) => [c.server, c.ca?.pem]),
+    [['https://127.0.0.1:6443', CA_PEM]],
+    'config written once the apiserver answered',
+  );
 });
 
 test('down stops daemons, removes the network and the state but keeps logs; a second down is a no-op', async () => {

@@ -7,9 +7,9 @@
 // runs in unit tests against fakes; e2e/lab.test.ts runs it for real.
 
 import { mkdirSync, readFileSync } from 'node:fs';
-import { labLayout, type LabLayout } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, labLayout, type LabLayout } from '../../api/layout.ts';
 import { assertLanFree } from './conflicts.ts';
-import { readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
+import { caFilePath, readLabRecord, tokenFilePath, writeLabRecord, type LabRecord, type MinikConfig } from './config.ts';
 import { logTail, pidFileDaemons, type DaemonControl } from './daemons.ts';
 import { LabError } from './errors.ts';
 import type { Exec } from '../../api/exec/exec.ts';
@@ -20,17 +20,16 @@ import { pickApiPort } from './ports.ts';
 import { assertRoot, ensureCommands, ensureProxyMode } from './preflight.ts';
 import type { Progress } from './progress.ts';
 import { waitForApiserver, type WaitForReady } from './ready.ts';
-import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, DEFAULT_API_PORT, localServerUrl } from './specs.ts';
+import { agentDaemonName, agentSpec, APISERVER_DAEMON, apiserverSpec, localServerUrl } from './specs.ts';
 
-export { down, type DownDeps, type DownOptions, type DownResult } from './down.ts';
-export { labStatus, type LabStatus } from './status.ts';
 
 export interface UpOptions {
   name: string;
   lan: string;
   /** undefined: the lab's recorded count, else DEFAULT_NODES (so a plain `up` never warns) */
   nodes?: number;
-  proxyMode: string;
+  /** Default: the existing lab's mode, else nftables. */
+  proxyMode?: string;
   /** how to run minik: `[binary]`, or `[process.execPath, ...loader flags, script]` for a checkout */
   minikArgv: string[];
   /** default: the lab's recorded port, else 6443, else the next free pair */
@@ -52,12 +51,16 @@ export interface UpDeps {
   pickPort?: (preferred: number) => Promise<number>;
   /** the apiserver's token file, read once it is ready */
   readToken?: (path: string) => string;
+  /** the apiserver's CA certificate (PEM), read once it is ready */
+  readCa?: (path: string) => string;
 }
 
 export interface UpResult {
   lab: string;
   server: string;
   token: string;
+  /** PEM of the lab's CA */
+  ca: string;
   nodes: string[];
   /** daemons this run started */
   started: string[];
@@ -71,6 +74,7 @@ const DEFAULT_READY_TIMEOUT_MS = 60_000;
 const DAEMON_CHECK_MS = 200;
 
 const readTokenFile = (path: string) => readFileSync(path, 'utf8').trim();
+const readCaFile = (path: string) => readFileSync(path, 'utf8');
 
 /** A daemon that died while we wait means waiting longer is pointless: say why, with its log. */
 function deathNotice(daemons: DaemonControl, names: string[]): string | undefined {
@@ -130,15 +134,16 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   assertLabName(opts.name);
   const lan = parseLan(opts.lan);
   if (opts.nodes !== undefined) assertNodeCount(opts.nodes);
-  assertProxyMode(opts.proxyMode);
-  const proxyMode = opts.proxyMode;
+  if (opts.proxyMode !== undefined) assertProxyMode(opts.proxyMode);
   if (opts.minikArgv.length === 0) throw new LabError('LAB_INVALID_OPTION', 'no minik executable to start the daemons with');
   assertRoot((deps.uid ?? (() => process.getuid?.() ?? 0))(), 'minik up');
-  await ensureCommands(exec, progress);
-  await ensureProxyMode(exec, progress, proxyMode);
 
   const layout = labLayout(opts.name, opts.labsRoot);
   const record = readLabRecord(layout);
+  // Without --proxy-mode an existing lab keeps its mode; a new one gets nftables.
+  const proxyMode = opts.proxyMode ?? record?.proxyMode ?? 'nftables';
+  await ensureCommands(exec, progress);
+  await ensureProxyMode(exec, progress, proxyMode);
   if (record && record.lan !== lan.cidr) {
     throw new LabError(
       'LAB_INVALID_OPTION',
@@ -167,7 +172,8 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
   const startedNow: string[] = [];
   const alreadyRunning: string[] = [];
   const waitApi = deps.waitForApiserver ?? waitForApiserver;
-  const giveUpIfApiserverDied = { giveUpIf: () => deathNotice(daemons, [APISERVER_DAEMON]) };
+  const caFile = caFilePath(layout);
+  const giveUpIfApiserverDied = { giveUpIf: () => deathNotice(daemons, [APISERVER_DAEMON]), caFile };
 
   const apiStatus = daemons.status(APISERVER_DAEMON);
   if (apiStatus.running) {
@@ -182,7 +188,7 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
         await waitApi(server, timeoutMs, giveUpIfApiserverDied);
         return status;
       },
-      (s) => `apiserver ready on ${server} and http://${lan.hostIp}:${apiPort} (pid ${s.pid})`,
+      (s) => `apiserver ready on ${server} and https://${lan.hostIp}:${apiPort} (pid ${s.pid})`,
     );
     startedNow.push(APISERVER_DAEMON);
   }
@@ -194,9 +200,15 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
     throw new LabError('LAB_APISERVER_NOT_READY', `the apiserver is ready but wrote no token to ${tokenFilePath(layout)}`);
   }
   if (!token) throw new LabError('LAB_APISERVER_NOT_READY', `the token file ${tokenFilePath(layout)} is empty`);
+  let ca: string;
+  try {
+    ca = (deps.readCa ?? readCaFile)(caFile);
+  } catch {
+    throw new LabError('LAB_APISERVER_NOT_READY', `the apiserver is ready but wrote no CA certificate to ${caFile}`);
+  }
   // Written as soon as the apiserver answers: if a node then fails, `minik get
   // nodes` shows why and a bare `minik down` still finds this lab.
-  await deps.writeConfig({ server, token, lab: opts.name });
+  await deps.writeConfig({ server, token, ca: { pem: ca, file: caFile }, lab: opts.name });
 
   // Nodes failed on purpose (minik node stop) come back with the lab.
   const unstopped = await unstopNodes(layout, plan.nodes, exec);
@@ -229,7 +241,7 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
     `Waiting for ${plan.nodes.length} nodes to be Ready`,
     () => {
       const watched = [APISERVER_DAEMON, ...agentNames];
-      const wait = deps.waitForReady(server, token, plan.nodes, timeoutMs, { giveUpIf: () => deathNotice(daemons, watched) });
+      const wait = deps.waitForReady(server, token, plan.nodes, timeoutMs, { giveUpIf: () => deathNotice(daemons, watched), caFile });
       return whileRunning(daemons, watched, wait);
     },
     () => `Nodes Ready: ${plan.nodes.join(', ')}`,
@@ -237,5 +249,5 @@ export async function up(opts: UpOptions, deps: UpDeps): Promise<UpResult> {
 
   const ms = Date.now() - started;
   for (const line of nextSteps(opts.name, lan, plan.nodes.length, ms, server)) progress.say(line);
-  return { lab: opts.name, server, token, nodes: plan.nodes, started: startedNow, alreadyRunning, network, ms };
+  return { lab: opts.name, server, token, ca, nodes: plan.nodes, started: startedNow, alreadyRunning, network, ms };
 }

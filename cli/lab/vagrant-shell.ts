@@ -11,6 +11,7 @@
 import { podLogPath, podNetnsName } from '../../api/layout.ts';
 import { shellJoin, type LabShell, type SpawnInherited } from './shell.ts';
 import { vmAgentStateDir, vmNetnsPrefix } from './vagrant.ts';
+import { inNetns, privateLibvirtEnv, type PrivateLibvirt } from './vagrant-libvirt.ts';
 
 export interface VagrantShellOptions {
   /** the checkout with the Vagrantfile */
@@ -20,15 +21,19 @@ export interface VagrantShellOptions {
   spawn: SpawnInherited;
   /** the host's shell, for `ssh client` without a command */
   loginShell: string;
+  /** minik's own libvirt: vagrant runs in its namespace, with its environment */
+  libvirt?: PrivateLibvirt;
 }
 
 /** `node7` → 7; anything else → 0. */
 const nodeNumber = (node: string) => Number(/^node([1-9]\d*)$/.exec(node)?.[1] ?? 0);
 
 /** The argv that runs `argv` on a VM (a login shell when empty). */
-export function vagrantSshArgv(o: Pick<VagrantShellOptions, 'dir' | 'nodes'>, node: string, argv: string[], root = false): string[] {
+export function vagrantSshArgv(o: Pick<VagrantShellOptions, 'dir' | 'nodes' | 'libvirt'>, node: string, argv: string[], root = false): string[] {
   const nodes = Math.max(o.nodes, nodeNumber(node), 1);
-  const prefix = ['env', `VAGRANT_CWD=${o.dir}`, `MINIK_NODES=${nodes}`, 'vagrant', 'ssh', node];
+  const libvirtEnv = o.libvirt ? Object.entries(privateLibvirtEnv(o.libvirt)).map(([k, v]) => `${k}=${v}`) : [];
+  const envArgv = ['env', `VAGRANT_CWD=${o.dir}`, `MINIK_NODES=${nodes}`, ...libvirtEnv, 'vagrant', 'ssh', node];
+  const prefix = o.libvirt ? inNetns(o.libvirt.netns, envArgv) : envArgv;
   if (argv.length === 0) return prefix;
   return [...prefix, '-c', shellJoin(root ? ['sudo', ...argv] : argv)];
 }

@@ -3,15 +3,17 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { X509Certificate } from 'node:crypto';
 import { runCli } from '../commands/run-cli.ts';
 import type { Io } from '../commands/types.ts';
 import { ConfigError, parseConfigFile, resolveConfig } from '../config.ts';
 import { makeDownCommand, makeUpCommand } from './commands.ts';
 import { shellJoin, shellQuote } from './shell.ts';
 import { FakeVagrantExec } from './vagrant.fake.ts';
-import { findVagrantDir, machineNodeCount, realVagrantExec, vagrantDirCandidates, vagrantFailureSummary, vagrantLabFiles } from './vagrant.ts';
+import { realVagrantExec, vagrantFailureSummary } from './vagrant-exec.ts';
+import { findVagrantDir, machineNodeCount, vagrantDirCandidates, vagrantLabFiles } from './vagrant.ts';
 import { vagrantShell, vagrantSshArgv } from './vagrant-shell.ts';
 
 const roots: string[] = [];
@@ -25,17 +27,25 @@ function checkout() {
   mkdirSync(join(dir, 'vagrant'), { recursive: true });
   writeFileSync(join(dir, 'Vagrantfile'), '# stand-in\n');
   writeFileSync(join(dir, 'vagrant', 'provision.sh'), '# stand-in\n');
-  return { dir, config: join(root, 'home', '.minik', 'config'), token: join(dir, '.vagrant', 'minik-token'), upLog: join(dir, '.vagrant/minik/logs/vagrant-up.log') };
+  return {
+    dir,
+    config: join(root, 'home', '.minik', 'config'),
+    kubeconfig: join(root, 'kube', 'config'),
+    token: join(dir, '.vagrant', 'minik-token'),
+    caDir: join(dir, '.vagrant', 'minik-ca'),
+    upLog: join(dir, '.vagrant/minik/logs/vagrant-up.log'),
+  };
 }
 
-function lab(dir: string, configPath: string) {
+function lab(dir: string, configPath: string, kubeconfig = join(dirname(dirname(dirname(configPath))), 'kube', 'config')) {
   const vagrant = new FakeVagrantExec();
   const builds: string[] = [];
-  const waits: { server: string; token: string; nodes: string[] }[] = [];
+  const waits: { server: string; token: string; nodes: string[]; caFile?: string }[] = [];
   const env = {
     vagrantExec: vagrant,
     ensureBinary: async (files: { binary: string }) => (builds.push(files.binary), 'dist/minik is up to date'),
-    waitForReady: async (server: string, token: string, nodes: string[]) => void waits.push({ server, token, nodes }),
+    waitForReady: async (server: string, token: string, nodes: string[], _ms: number, opts?: { caFile?: string }) =>
+      void waits.push({ server, token, nodes, caFile: opts?.caFile }),
     cwd: () => '/',
     minikArgv: () => ['/nonexistent/minik'],
   };
@@ -48,7 +58,7 @@ function lab(dir: string, configPath: string) {
       err: (t) => void err.push(t),
       readStdin: async () => '',
       readFile: async (path) => readFileSync(path, 'utf8'),
-      env: { HOME: '/nonexistent', MINIK_CONFIG: configPath, MINIK_VAGRANT_DIR: dir },
+      env: { HOME: '/nonexistent', MINIK_CONFIG: configPath, MINIK_VAGRANT_DIR: dir, KUBECONFIG: kubeconfig },
       now: () => new Date(),
       untilSignal: () => new Promise(() => {}),
       selfArgv: ['/nonexistent/minik'],
@@ -59,7 +69,7 @@ function lab(dir: string, configPath: string) {
   return { vagrant, builds, waits, minik };
 }
 
-test('up --provider vagrant: token first, then vagrant up with the env the Vagrantfile reads, wait for Ready, config with provider', async () => {
+test('up --provider vagrant: token and CA first, then vagrant up with the env the Vagrantfile reads, wait for Ready, config with provider', async () => {
   const c = checkout();
   const { vagrant, builds, waits, minik } = lab(c.dir, c.config);
   const { code, out, err } = await minik('up', '--provider', 'vagrant');
@@ -67,18 +77,33 @@ test('up --provider vagrant: token first, then vagrant up with the env the Vagra
   assert.is(code, 0);
   assert.equal(vagrant.lines(), [
     'vagrant --version',
-    `MINIK_NODES=3 MINIK_PROXY_MODE=nftables MINIK_SUBNET=192.168.56 MINIK_TOKEN_FILE=${c.token} vagrant up --provision`,
+    `MINIK_NODES=3 MINIK_PROXY_MODE=nftables MINIK_SUBNET=192.168.56 MINIK_TOKEN_FILE=${c.token} MINIK_CA_DIR=${c.caDir} vagrant up --provision`,
   ]);
   assert.ok(vagrant.commands.every((cmd) => cmd.cwd === c.dir), 'vagrant runs in the checkout');
   assert.is(vagrant.commands[1].log, c.upLog);
   assert.equal(builds, [join(c.dir, 'dist', 'minik')]);
+  // Progress says how long each step took (binary, boot + provision, Ready).
+  for (const step of [/dist\/minik.*\(\d+\.\d s\)/, /VMs up and provisioned: node1, node2, node3 .*\(\d+\.\d s\)/, /Nodes Ready: node1, node2, node3 \(\d+\.\d s\)/]) {
+    assert.match(out, step);
+  }
 
   const token = readFileSync(c.token, 'utf8');
   assert.match(token, /^[0-9a-f]{64}$/);
   assert.is(statSync(c.token).mode & 0o777, 0o600);
-  assert.equal(parse(readFileSync(c.config, 'utf8')), { server: 'http://192.168.56.10:6443', token, lab: 'minik', provider: 'vagrant' });
+  const caFile = join(c.caDir, 'ca.crt');
+  const ca = readFileSync(caFile, 'utf8');
+  assert.ok(new X509Certificate(ca).ca, 'a CA certificate');
+  assert.is(statSync(join(c.caDir, 'ca.key')).mode & 0o777, 0o600);
+  assert.equal(parse(readFileSync(c.config, 'utf8')), {
+    server: 'https://192.168.56.10:6443',
+    token,
+    'certificate-authority-data': Buffer.from(ca).toString('base64'),
+    'certificate-authority': caFile,
+    lab: 'minik',
+    provider: 'vagrant',
+  });
   assert.is(statSync(c.config).mode & 0o777, 0o600);
-  assert.equal(waits, [{ server: 'http://192.168.56.10:6443', token, nodes: ['node1', 'node2', 'node3'] }]);
+  assert.equal(waits, [{ server: 'https://192.168.56.10:6443', token, nodes: ['node1', 'node2', 'node3'], caFile }]);
   assert.match(readFileSync(c.upLog, 'utf8'), 'Machine booted');
   assert.match(out, 'Vagrant 2.3.7 found');
   assert.match(out, `(log ${c.upLog})`);
@@ -86,7 +111,7 @@ test('up --provider vagrant: token first, then vagrant up with the env the Vagra
   assert.match(out, 'minik ssh client -- curl -s http://192.168.56.10:<nodePort>/');
 });
 
-test('up --provider vagrant passes --nodes, --proxy-mode and --lan through, and keeps an existing token', async () => {
+test('up --provider vagrant passes --nodes, --proxy-mode and --lan through, and keeps an existing token and CA', async () => {
   const c = checkout();
   mkdirSync(join(c.dir, '.vagrant'), { recursive: true });
   writeFileSync(c.token, 'feedbeef\n', { mode: 0o600 });
@@ -95,11 +120,54 @@ test('up --provider vagrant passes --nodes, --proxy-mode and --lan through, and 
   assert.is(code, 0, out);
   assert.is(
     vagrant.lines()[1],
-    `MINIK_NODES=2 MINIK_PROXY_MODE=ipvs MINIK_SUBNET=192.168.57 MINIK_TOKEN_FILE=${c.token} vagrant up --provision`,
+    `MINIK_NODES=2 MINIK_PROXY_MODE=ipvs MINIK_SUBNET=192.168.57 MINIK_TOKEN_FILE=${c.token} MINIK_CA_DIR=${c.caDir} vagrant up --provision`,
   );
-  assert.equal(waits, [{ server: 'http://192.168.57.10:6443', token: 'feedbeef', nodes: ['node1', 'node2'] }]);
-  assert.equal(parse(readFileSync(c.config, 'utf8')), { server: 'http://192.168.57.10:6443', token: 'feedbeef', lab: 'vm', provider: 'vagrant' });
+  assert.equal(waits.map((w) => [w.server, w.token, w.nodes]), [['https://192.168.57.10:6443', 'feedbeef', ['node1', 'node2']]]);
+  const config = parse(readFileSync(c.config, 'utf8'));
+  assert.equal([config.server, config.token, config.lab, config.provider], ['https://192.168.57.10:6443', 'feedbeef', 'vm', 'vagrant']);
   assert.match(out, 'Kept the lab token');
+  assert.match(out, 'Made the lab CA');
+  const ca = readFileSync(join(c.caDir, 'ca.crt'), 'utf8');
+  const again = await minik('up', '--provider', 'vagrant', '--nodes', '2', '--proxy-mode', 'ipvs', '--lan', '192.168.57.0/24', '--name', 'vm');
+  assert.match(again.out, 'Kept the lab CA');
+  assert.is(readFileSync(join(c.caDir, 'ca.crt'), 'utf8'), ca, 'running VMs trust it: kept');
+});
+
+test('up merges context minik-LAB into $KUBECONFIG and makes it current; down takes it out and leaves the rest', async () => {
+  const c = checkout();
+  mkdirSync(dirname(c.kubeconfig), { recursive: true });
+  const other = 'apiVersion: v1\nkind: Config\nclusters:\n- name: kind-kind\n  cluster:\n    server: https://127.0.0.1:40000\nusers:\n- name: kind-kind\n  user:\n    token: x\ncontexts:\n- name: kind-kind\n  context:\n    cluster: kind-kind\n    user: kind-kind\ncurrent-context: kind-kind\n';
+  writeFileSync(c.kubeconfig, other);
+  const { minik } = lab(c.dir, c.config, c.kubeconfig);
+  const up = await minik('up', '--provider', 'vagrant', '--name', 'vm');
+  assert.is(up.code, 0, up.err);
+  assert.match(up.out, `kubectl: context "minik-vm" in ${c.kubeconfig} is now current`);
+  const merged = parse(readFileSync(c.kubeconfig, 'utf8'));
+  assert.is(statSync(c.kubeconfig).mode & 0o777, 0o600);
+  assert.is(merged['current-context'], 'minik-vm');
+  assert.equal(merged.contexts.map((x: { name: string }) => x.name), ['kind-kind', 'minik-vm']);
+  const cluster = merged.clusters.find((x: { name: string }) => x.name === 'minik-vm').cluster;
+  assert.is(cluster.server, 'https://192.168.56.10:6443');
+  assert.is(Buffer.from(cluster['certificate-authority-data'], 'base64').toString(), readFileSync(join(c.caDir, 'ca.crt'), 'utf8'));
+  assert.is(merged.users.find((x: { name: string }) => x.name === 'minik-vm').user.token, readFileSync(c.token, 'utf8'));
+
+  const down = await minik('down');
+  assert.is(down.code, 0, down.err);
+  assert.match(down.out, `kubectl: removed context "minik-vm" from ${c.kubeconfig}`);
+  const after = parse(readFileSync(c.kubeconfig, 'utf8'));
+  assert.equal(after.contexts.map((x: { name: string }) => x.name), ['kind-kind']);
+  assert.equal(after.clusters, parse(other).clusters);
+  assert.is(after['current-context'], '', 'ours was current: unset, as kind does');
+});
+
+test('up --no-kubeconfig leaves the kubeconfig alone (and does not create one)', async () => {
+  const c = checkout();
+  const { minik } = lab(c.dir, c.config, c.kubeconfig);
+  const up = await minik('up', '--provider', 'vagrant', '--no-kubeconfig');
+  assert.is(up.code, 0, up.err);
+  assert.not.match(up.out, 'kubectl: context');
+  assert.not.ok(existsSync(c.kubeconfig));
+  assert.ok(existsSync(c.config), 'the minik config is still written');
 });
 
 test('up --provider vagrant keeps a bigger lab bigger, and refuses a different --lan', async () => {
@@ -148,7 +216,7 @@ test('a failing vagrant up is one line naming the log; the config already says v
   vagrant.respond = undefined;
   const down = await minik('down');
   assert.is(down.code, 0, down.err);
-  assert.is(vagrant.lines().at(-1), `MINIK_NODES=3 MINIK_TOKEN_FILE=${c.token} vagrant destroy -f`);
+  assert.is(vagrant.lines().at(-1), `MINIK_NODES=3 MINIK_TOKEN_FILE=${c.token} MINIK_CA_DIR=${c.caDir} vagrant destroy -f`);
 });
 
 test('down --provider vagrant destroys every VM and is idempotent (no vagrant needed when nothing is there)', async () => {
@@ -157,10 +225,11 @@ test('down --provider vagrant destroys every VM and is idempotent (no vagrant ne
   assert.is((await minik('up', '--provider', 'vagrant', '--nodes', '2')).code, 0);
   const first = await minik('down', '--provider', 'vagrant');
   assert.is(first.code, 0, first.err);
-  assert.equal(vagrant.lines().slice(2), ['vagrant --version', `MINIK_NODES=2 MINIK_TOKEN_FILE=${c.token} vagrant destroy -f`]);
+  assert.equal(vagrant.lines().slice(2), ['vagrant --version', `MINIK_NODES=2 MINIK_TOKEN_FILE=${c.token} MINIK_CA_DIR=${c.caDir} vagrant destroy -f`]);
   assert.is(vagrant.commands.at(-1)!.cwd, c.dir);
   assert.match(first.out, 'Vagrant VMs destroyed: node1, node2');
   assert.not.ok(existsSync(c.token), 'the token goes with the VMs');
+  assert.not.ok(existsSync(c.caDir), 'so does the CA');
   assert.not.ok(existsSync(join(c.dir, '.vagrant/minik/lab.json')));
 
   const before = vagrant.commands.length;
@@ -176,7 +245,7 @@ test('down destroys as many VMs as Vagrant has machines for, without a record; V
   for (const m of ['node1', 'node5', 'default']) FakeVagrantExec.createMachine(c.dir, m);
   const { vagrant, minik } = lab(c.dir, c.config);
   assert.is((await minik('down', '--provider', 'vagrant')).code, 0);
-  assert.is(vagrant.lines().at(-1), `MINIK_NODES=5 MINIK_TOKEN_FILE=${c.token} vagrant destroy -f`);
+  assert.is(vagrant.lines().at(-1), `MINIK_NODES=5 MINIK_TOKEN_FILE=${c.token} MINIK_CA_DIR=${c.caDir} vagrant destroy -f`);
   FakeVagrantExec.createMachine(c.dir, 'node2');
   vagrant.installed = false;
   const missing = await minik('down', '--provider', 'vagrant');

@@ -1,7 +1,8 @@
 // `minik up --provider vagrant` / `minik down --provider vagrant`: the same
 // lab as the netns provider, but as VMs that the top-level Vagrantfile makes
 // (vagrant/provision.sh installs dist/minik and its systemd units in each).
-// This file knows what the Vagrantfile expects (env vars, the token file) and
+// This file knows what the Vagrantfile expects (env vars, the token file, the
+// CA dir) and
 // drives `vagrant` through VagrantExec (vagrant-exec.ts; vagrant.fake.ts is
 // its twin).
 //
@@ -12,26 +13,25 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { labNodeName } from '../../api/layout.ts';
+import { DEFAULT_API_PORT, labNodeName, SERVER_CA_FILE } from '../../api/layout.ts';
 import type { MinikConfig } from './config.ts';
 import { LabError } from './errors.ts';
 import { runLogged, vagrantVersion, type VagrantExec } from './vagrant-exec.ts';
 import { assertLabName, assertNodeCount, assertProxyMode, parseLan, type ProxyMode } from './lan.ts';
 import type { Progress } from './progress.ts';
 import type { WaitForReady } from './ready.ts';
+import { inNetns, privateLibvirtEnv, type PrivateLibvirt } from './vagrant-libvirt.ts';
 
-export { realVagrantExec, vagrantFailureSummary, type VagrantCommand, type VagrantExec } from './vagrant-exec.ts';
 
 /** The Vagrantfile's defaults: MINIK_SUBNET 192.168.56, node1 = .10 runs the apiserver, at most 50 VMs. */
 export const VAGRANT_LAN = '192.168.56.0/24';
 export const VAGRANT_MAX_NODES = 50;
 const FIRST_VM_OCTET = 10;
-const API_PORT = 6443;
 
 /** `192.168.56.0/24` → `192.168.56` (the Vagrantfile's MINIK_SUBNET). */
 export const subnetBase = (lan: string) => parseLan(lan).cidr.replace(/\.0\/24$/, '');
 export const vmIp = (base: string, index: number) => `${base}.${FIRST_VM_OCTET + index}`;
-export const vagrantServerUrl = (base: string) => `http://${vmIp(base, 0)}:${API_PORT}`;
+export const vagrantServerUrl = (base: string) => `https://${vmIp(base, 0)}:${DEFAULT_API_PORT}`;
 
 /** Inside a VM the agent runs with its defaults: provision.sh sets no --netns-prefix (so `minik-NODE`)... */
 export const vmNetnsPrefix = (node: string) => `minik-${node}`;
@@ -49,6 +49,9 @@ export interface VagrantLabFiles {
   destroyLog: string;
   /** the bearer token the Vagrantfile copies into every VM (MINIK_TOKEN_FILE overrides, as in the Vagrantfile) */
   tokenFile: string;
+  /** the cluster CA (ca.crt, ca.key) made on the host and copied into the VMs (MINIK_CA_DIR overrides, as in the Vagrantfile) */
+  caDir: string;
+  caCert: string;
   machinesDir: string;
   binary: string;
 }
@@ -56,6 +59,7 @@ export interface VagrantLabFiles {
 export function vagrantLabFiles(dir: string, env: Record<string, string | undefined> = {}): VagrantLabFiles {
   const stateDir = join(dir, '.vagrant', 'minik');
   const logsDir = join(stateDir, 'logs');
+  const caDir = env.MINIK_CA_DIR ? resolve(dir, env.MINIK_CA_DIR) : join(dir, '.vagrant', 'minik-ca');
   return {
     dir,
     stateDir,
@@ -64,6 +68,8 @@ export function vagrantLabFiles(dir: string, env: Record<string, string | undefi
     upLog: join(logsDir, 'vagrant-up.log'),
     destroyLog: join(logsDir, 'vagrant-destroy.log'),
     tokenFile: env.MINIK_TOKEN_FILE ? resolve(dir, env.MINIK_TOKEN_FILE) : join(dir, '.vagrant', 'minik-token'),
+    caDir,
+    caCert: join(caDir, SERVER_CA_FILE),
     machinesDir: join(dir, '.vagrant', 'machines'),
     binary: join(dir, 'dist', 'minik'),
   };
@@ -75,6 +81,8 @@ export interface VagrantLabRecord {
   nodes: number;
   proxyMode: ProxyMode;
   lan: string;
+  /** minik's own libvirt in a namespace (cli/lab/vagrant-libvirt.ts), when it runs one */
+  libvirt?: PrivateLibvirt;
 }
 
 export function readVagrantRecord(files: VagrantLabFiles): VagrantLabRecord | undefined {
@@ -172,8 +180,14 @@ export function ensureToken(path: string, random: () => string = () => randomByt
 // ---- up and down --------------------------------------------------------------
 
 /** The environment the Vagrantfile reads (every value explicit, so the log shows what the VMs got). */
-export function vagrantEnv(o: { nodes: number; proxyMode: string; base: string; tokenFile: string }): Record<string, string> {
-  return { MINIK_NODES: String(o.nodes), MINIK_PROXY_MODE: o.proxyMode, MINIK_SUBNET: o.base, MINIK_TOKEN_FILE: o.tokenFile };
+export function vagrantEnv(o: { nodes: number; proxyMode: string; base: string; tokenFile: string; caDir: string }): Record<string, string> {
+  return { MINIK_NODES: String(o.nodes), MINIK_PROXY_MODE: o.proxyMode, MINIK_SUBNET: o.base, MINIK_TOKEN_FILE: o.tokenFile, MINIK_CA_DIR: o.caDir };
+}
+
+/** The CA in `dir`, made when missing (apiserver/tls.ts, loaded only here: the rest of the CLI never issues certificates). */
+async function loadOrCreateCaOnHost(dir: string): Promise<{ certPem: string; created: boolean }> {
+  const { loadOrCreateCa } = await import('../../apiserver/tls.ts');
+  return loadOrCreateCa(dir);
 }
 
 export interface VagrantUpOptions {
@@ -187,6 +201,32 @@ export interface VagrantUpOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * What the Vagrantfile runs on, besides vagrant itself: nothing to do for
+ * VirtualBox or a system libvirt; minik's own libvirt otherwise
+ * (vagrant-libvirt.ts has the real one; tests leave it out).
+ */
+export interface VagrantBackendDriver {
+  /** Before `vagrant up`: box, KVM check, libvirtd. Undefined: the Vagrantfile as it is. */
+  prepare(o: { lab: string; base: string; files: VagrantLabFiles; progress: Progress }): Promise<PrivateLibvirt | undefined>;
+  /** After `vagrant up`: the host joins the VMs' private network. */
+  connect(p: PrivateLibvirt): Promise<void>;
+  /** After `vagrant destroy`: no daemon, namespace, link or volume left. */
+  teardown(p: PrivateLibvirt): Promise<void>;
+}
+
+/** How vagrant runs for this lab: inside the private libvirt's namespace, with its environment. */
+export function vagrantInvocation(argv: string[], libvirt: PrivateLibvirt | undefined): { argv: string[]; env: Record<string, string> } {
+  if (!libvirt) return { argv, env: {} };
+  return { argv: inNetns(libvirt.netns, argv), env: privateLibvirtEnv(libvirt) };
+}
+
+/** progress.step whose closing line says how long the step took. */
+export function timedStep<T>(progress: Progress, text: string, work: () => Promise<T>, done: (result: T) => string): Promise<T> {
+  const started = Date.now();
+  return progress.step(text, work, (result) => `${done(result)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
 export interface VagrantUpDeps {
   exec: VagrantExec;
   progress: Progress;
@@ -195,6 +235,9 @@ export interface VagrantUpDeps {
   /** makes <checkout>/dist/minik current; resolves with a line for the progress */
   ensureBinary: (files: VagrantLabFiles) => Promise<string>;
   randomToken?: () => string;
+  backend?: VagrantBackendDriver;
+  /** the lab CA in a dir, made when missing (default: apiserver/tls.ts) */
+  ensureCa?: (dir: string) => Promise<{ certPem: string; created: boolean }>;
 }
 
 export interface VagrantUpResult {
@@ -247,24 +290,35 @@ export async function vagrantUp(opts: VagrantUpOptions, deps: VagrantUpDeps): Pr
   const server = vagrantServerUrl(base);
 
   await progress.step('Checking for vagrant', () => vagrantVersion(exec, files.dir), (v) => `${v} found`);
-  await progress.step('Checking dist/minik (the binary every VM runs)', () => deps.ensureBinary(files), (line) => line);
+  await timedStep(progress, 'Checking dist/minik (the binary every VM runs)', () => deps.ensureBinary(files), (line) => line);
   const { token, created } = ensureToken(files.tokenFile, deps.randomToken);
   progress.info(`${created ? 'Made the lab token' : 'Kept the lab token'} ${files.tokenFile} (mode 0600, copied into every VM)`);
+  const ca = await (deps.ensureCa ?? loadOrCreateCaOnHost)(files.caDir);
+  progress.info(`${ca.created ? 'Made the lab CA' : 'Kept the lab CA'} ${files.caCert} (copied into every VM; its key only into node1)`);
 
-  writeVagrantRecord(files, { provider: 'vagrant', name: opts.name, nodes: nodeCount, proxyMode: opts.proxyMode, lan });
+  // A lab that already runs keeps its libvirt; otherwise the backend decides.
+  const libvirt = record?.libvirt ?? (await deps.backend?.prepare({ lab: opts.name, base, files, progress }));
+  writeVagrantRecord(files, { provider: 'vagrant', name: opts.name, nodes: nodeCount, proxyMode: opts.proxyMode, lan, libvirt });
   // Before the VMs exist: if `vagrant up` fails half way, a bare `minik down` still finds them.
-  await deps.writeConfig({ server, token, lab: opts.name, provider: 'vagrant' });
+  await deps.writeConfig({ server, token, ca: { pem: ca.certPem, file: files.caCert }, lab: opts.name, provider: 'vagrant' });
 
-  const env = vagrantEnv({ nodes: nodeCount, proxyMode: opts.proxyMode, base, tokenFile: files.tokenFile });
+  const run = vagrantInvocation(['vagrant', 'up', '--provision'], libvirt);
+  const env = { ...vagrantEnv({ nodes: nodeCount, proxyMode: opts.proxyMode, base, tokenFile: files.tokenFile, caDir: files.caDir }), ...run.env };
   // --provision: a VM that already runs gets the rebuilt binary and token too (provision.sh converges).
-  await progress.step(
-    `Starting ${nodeCount} VM${nodeCount === 1 ? '' : 's'} with vagrant up (minutes the first time; output in ${files.upLog})`,
-    () => runLogged(exec, { argv: ['vagrant', 'up', '--provision'], cwd: files.dir, env, log: files.upLog }),
+  await timedStep(
+    progress,
+    `Booting and provisioning ${nodeCount} VM${nodeCount === 1 ? '' : 's'} with vagrant up (minutes${libvirt?.driver === 'qemu' ? ', software emulation' : ''}; output in ${files.upLog})`,
+    () => runLogged(exec, { argv: run.argv, cwd: files.dir, env, log: files.upLog }),
     () => `VMs up and provisioned: ${nodes.join(', ')} (log ${files.upLog})`,
   );
-  await progress.step(
+  if (libvirt && deps.backend) {
+    const backend = deps.backend;
+    await timedStep(progress, `Joining the host to ${lan} (${libvirt.hostLink})`, () => backend.connect(libvirt), () => `Host on ${lan} as ${libvirt.hostCidr} (${libvirt.hostLink})`);
+  }
+  await timedStep(
+    progress,
     `Waiting for ${nodeCount} nodes to be Ready at ${server}`,
-    () => deps.waitForReady(server, token, nodes, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS),
+    () => deps.waitForReady(server, token, nodes, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, { caFile: files.caCert }),
     () => `Nodes Ready: ${nodes.join(', ')}`,
   );
   const ms = Date.now() - started;
@@ -275,6 +329,7 @@ export async function vagrantUp(opts: VagrantUpOptions, deps: VagrantUpDeps): Pr
 export interface VagrantDownDeps {
   exec: VagrantExec;
   progress: Progress;
+  backend?: VagrantBackendDriver;
 }
 
 export interface VagrantDownResult {
@@ -286,13 +341,21 @@ export interface VagrantDownResult {
 export async function vagrantDown(files: VagrantLabFiles, deps: VagrantDownDeps): Promise<VagrantDownResult> {
   const { exec, progress } = deps;
   const created = createdMachines(files.machinesDir);
+  const libvirt = readVagrantRecord(files)?.libvirt;
+  const teardown = async () => {
+    if (!libvirt || !deps.backend) return;
+    const backend = deps.backend;
+    await timedStep(progress, `Stopping minik's libvirt (namespace ${libvirt.netns}, link ${libvirt.hostLink})`, () => backend.teardown(libvirt), () => `libvirt stopped; namespace ${libvirt.netns} and link ${libvirt.hostLink} removed`);
+  };
   const forget = () => {
-    // Nothing uses the token or the record once the VMs are gone; logs stay for reading.
+    // Nothing uses the token, the CA or the record once the VMs are gone; logs stay for reading.
     rmSync(files.record, { force: true });
     rmSync(files.tokenFile, { force: true });
+    rmSync(files.caDir, { recursive: true, force: true });
   };
   // Asking vagrant anyway would fail where no VM provider is installed, though nothing exists.
   if (created.length === 0) {
+    await teardown();
     forget();
     progress.info(`No Vagrant VMs of ${files.dir} were there`);
     return { nodes: 0 };
@@ -300,12 +363,19 @@ export async function vagrantDown(files: VagrantLabFiles, deps: VagrantDownDeps)
   await vagrantVersion(exec, files.dir);
   // MINIK_NODES as large as the lab ever was: the Vagrantfile only defines (and so destroys) that many.
   const nodes = Math.max(knownNodeCount(files), machineNodeCount(created));
-  const env = { MINIK_NODES: String(nodes), MINIK_TOKEN_FILE: files.tokenFile };
-  await progress.step(
-    `Destroying the Vagrant VMs (${created.join(', ')}; output in ${files.destroyLog})`,
-    () => runLogged(exec, { argv: ['vagrant', 'destroy', '-f'], cwd: files.dir, env, log: files.destroyLog }),
-    () => `Vagrant VMs destroyed: ${created.join(', ')}`,
-  );
+  const run = vagrantInvocation(['vagrant', 'destroy', '-f'], libvirt);
+  const env = { MINIK_NODES: String(nodes), MINIK_TOKEN_FILE: files.tokenFile, MINIK_CA_DIR: files.caDir, ...run.env };
+  try {
+    await timedStep(
+      progress,
+      `Destroying the Vagrant VMs (${created.join(', ')}; output in ${files.destroyLog})`,
+      () => runLogged(exec, { argv: run.argv, cwd: files.dir, env, log: files.destroyLog }),
+      () => `Vagrant VMs destroyed: ${created.join(', ')}`,
+    );
+  } finally {
+    // Stopping minik's libvirt removes whatever vagrant left (domains, networks, volumes).
+    await teardown();
+  }
   forget();
   return { nodes };
 }

@@ -58,7 +58,7 @@ export function nodeStatus(node: Node): string {
 export const nodeInternalIp = (node: Node): string | undefined =>
   node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
 
-function nodeRoles(node: Node): string {
+export function nodeRoles(node: Node): string {
   const roles = Object.keys(node.metadata.labels ?? {})
     .filter((k) => k.startsWith('node-role.kubernetes.io/'))
     .map((k) => k.slice('node-role.kubernetes.io/'.length))
@@ -85,7 +85,7 @@ export function endpointsList(ep: Endpoints, max = 3): string {
   return count > max ? `${list.join(',')} + ${count - max} more...` : list.join(',');
 }
 
-function ingressHosts(ing: Ingress): string {
+export function ingressHosts(ing: Ingress): string {
   const hosts = (ing.spec.rules ?? []).map((r) => r.host).filter((h): h is string => !!h);
   if (hosts.length === 0) return '*';
   const shown = hosts.slice(0, 4).join(',');

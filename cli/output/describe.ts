@@ -2,6 +2,7 @@
 // longest key, sections indented under their heading. Pure: the object and
 // what it relates to (a service's endpoints, a node's pods) in, text out.
 
+import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from '../../api/defaults.ts';
 import { formatLabels } from '../../api/labels.ts';
 import type { Endpoints, Event, Ingress, IngressBackend, KubeObject, Node, Pod, Service } from '../../api/types.ts';
 import { age } from './age.ts';
@@ -84,7 +85,7 @@ export function describeService(svc: Service, endpoints?: Endpoints, events?: Ev
   if (!spec.ports?.length && type !== 'ExternalName') entries.push({ key: 'Endpoints', value: endpoints ? endpointsList(endpoints) : NONE });
   entries.push({ key: 'Session Affinity', value: spec.sessionAffinity ?? 'None' });
   if (spec.sessionAffinity === 'ClientIP') {
-    entries.push({ key: 'Session Affinity Timeout', value: `${spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800}s` });
+    entries.push({ key: 'Session Affinity Timeout', value: `${spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_CLIENT_IP_AFFINITY_SECONDS}s` });
   }
   if (type === 'NodePort' || type === 'LoadBalancer') entries.push({ key: 'External Traffic Policy', value: spec.externalTrafficPolicy ?? 'Cluster' });
   entries.push(eventsEntry(events, now));

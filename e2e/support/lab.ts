@@ -43,19 +43,24 @@ export interface Lab {
   inNetns(netns: string, argv: string[], timeoutMs?: number): Promise<RunResult>;
   nodeNetns(node: string): string;
   podNetns(node: string, namespace: string, pod: string): string;
-  server(): { url: string; token: string };
+  /** The lab's apiserver as the config `minik up` wrote names it: URL, token, CA (PEM). */
+  server(): { url: string; token: string; ca?: string };
+  /** The kubeconfig `minik up` merged its context into (a temporary file, never ~/.kube/config). */
+  kubeconfigPath: string;
   down(): Promise<void>;
 }
 
 export function makeLab(name: string, lan: string): Lab {
   const dir = mkdtempSync(join(tmpdir(), `minik-e2e-${name}-`));
   const configPath = join(dir, 'config');
+  const kubeconfigPath = join(dir, 'kubeconfig');
   const layout = labLayout(name);
-  const env = { MINIK_CONFIG: configPath, MINIK_SERVER: '', MINIK_TOKEN: '' };
+  const env = { MINIK_CONFIG: configPath, MINIK_SERVER: '', MINIK_TOKEN: '', MINIK_CA_FILE: '', KUBECONFIG: kubeconfigPath };
   const lab: Lab = {
     name,
     lan,
     configPath,
+    kubeconfigPath,
     async minik(args, options = {}) {
       const result = await run([...MINIK_ARGV, ...args], { env, timeoutMs: options.timeoutMs ?? 120_000 });
       if (result.code !== 0 && !options.allowFailure) {
@@ -68,7 +73,8 @@ export function makeLab(name: string, lan: string): Lab {
     podNetns: (node, namespace, pod) => podNetnsName(layout.nodeNetns(node), namespace, pod),
     server() {
       const config = parse(readFileSync(configPath, 'utf8'));
-      return { url: config.server, token: config.token };
+      const caData = config['certificate-authority-data'];
+      return { url: config.server, token: config.token, ...(caData ? { ca: Buffer.from(caData, 'base64').toString('utf8') } : {}) };
     },
     async down() {
       await lab.minik(['down', '--name', name], { allowFailure: true });

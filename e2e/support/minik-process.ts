@@ -3,7 +3,9 @@
 // killed by killAll(), which each test file calls in an `after` hook.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trustingFetch } from '../../api/tls-fetch.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const MINIK_BIN = join(ROOT, 'bin', 'minik.js');
@@ -84,9 +86,16 @@ export async function killAll(): Promise<void> {
   })));
 }
 
-/** Starts an apiserver on loopback with free ports; resolves with its REST URL and gRPC address. */
+/**
+ * Starts an apiserver on loopback with free ports; resolves with its REST URL
+ * (https://), gRPC address, CA (PEM and file) and `fetch`, a fetch that
+ * trusts that CA (with keep-alive).
+ */
 export async function startApiserverProcess(dataDir: string, extraArgs: string[] = []) {
   const proc = startMinik(['apiserver', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs]);
-  const match = await proc.waitFor(/REST on (http:\/\/[\d.]+:\d+)[^;]*; gRPC on ([\d.]+:\d+)/);
-  return { proc, url: match[1], grpc: match[2] };
+  // A first start also makes the CA and the serving certificate: on a busy shared machine that can take a while.
+  const match = await proc.waitFor(/REST on (https:\/\/[\d.]+:\d+)[^;]*; gRPC on ([\d.]+:\d+)/, 60_000);
+  const caFile = (await proc.waitFor(/MINIK_CA_FILE=(\S+)/, 60_000))[1];
+  const ca = readFileSync(caFile, 'utf8');
+  return { proc, url: match[1], grpc: match[2], caFile, ca, fetch: trustingFetch(ca) };
 }

@@ -1,7 +1,7 @@
 // Serves the test cluster (cluster.ts, plus a 40-endpoint headless service)
 // on ADDRESS:PORT until killed; prints `ready <port>` once both sockets are
 // bound. Started inside a test network namespace by server.netns.test.ts.
-import { buildDnsState } from '../records.ts';
+import { buildDnsState } from '../state.ts';
 import { startDnsServer } from '../server.ts';
 import { bigHeadless, endpoints, pods, services } from './cluster.ts';
 

@@ -34,31 +34,48 @@ export function portalsOf(sp: ServicePortModel): PortalSpec[] {
   return out;
 }
 
-/** One redirect rule per address; `ports` maps portal id → the local port its listener got. */
+/**
+ * One redirect rule per address; `ports` maps portal id → the local port its
+ * listener got. A portal without endpoints gets no redirect but a reject in
+ * the filter hooks (TCP reset, ICMP port unreachable): behind REDIRECT the
+ * kernel would complete the handshake before the proxy could refuse.
+ */
 export function renderTable(portals: PortalSpec[], ports: Map<string, number>): string {
-  const rules: string[] = [];
+  const redirects: string[] = [];
+  const refusals: string[] = [];
   for (const p of [...portals].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const port = ports.get(p.id);
     if (port === undefined) continue;
     for (const addr of p.addresses) {
       const [ip, dport] = [addr.slice(0, addr.lastIndexOf(':')), addr.slice(addr.lastIndexOf(':') + 1)];
       const match = ip === '*' ? `fib daddr type local ${p.protocol} dport ${dport}` : `ip daddr ${ip} ${p.protocol} dport ${dport}`;
-      rules.push(`\t\t${match} redirect to :${port} comment "${p.label}"`);
+      if (p.endpoints.length === 0) refusals.push(`\t\t${match} goto refuse comment "${p.label}"`);
+      else redirects.push(`\t\t${match} redirect to :${port} comment "${p.label}"`);
     }
   }
+  const hook = (name: string, type: string, hookName: string, priority: string, rule: string) => [
+    `\tchain ${name} {`,
+    `\t\ttype ${type} hook ${hookName} priority ${priority}; policy accept;`,
+    `\t\t${rule}`,
+    '\t}',
+  ];
   return [
     `table ip ${TABLE} {`,
     `\tcomment "${TABLE_COMMENT}"`,
-    '\tchain nat-prerouting {',
-    '\t\ttype nat hook prerouting priority dstnat; policy accept;',
-    '\t\tjump portals',
-    '\t}',
-    '\tchain nat-output {',
-    '\t\ttype nat hook output priority -100; policy accept;',
-    '\t\tjump portals',
-    '\t}',
+    ...hook('nat-prerouting', 'nat', 'prerouting', 'dstnat', 'jump portals'),
+    ...hook('nat-output', 'nat', 'output', '-100', 'jump portals'),
+    ...hook('filter-input', 'filter', 'input', '-110', 'ct state new jump no-endpoints'),
+    ...hook('filter-forward', 'filter', 'forward', '-110', 'ct state new jump no-endpoints'),
+    ...hook('filter-output', 'filter', 'output', '-110', 'ct state new jump no-endpoints'),
     '\tchain portals {',
-    ...rules,
+    ...redirects,
+    '\t}',
+    '\tchain no-endpoints {',
+    ...refusals,
+    '\t}',
+    '\tchain refuse {',
+    '\t\tmeta l4proto tcp reject with tcp reset',
+    '\t\treject',
     '\t}',
     '}',
     '',

@@ -2,20 +2,24 @@
 // lab passes, so the lab's e2e test runs `up` end to end (real namespaces,
 // real nsenter, real traffic over the lab LAN) without the real daemons.
 //
-//   standin apiserver --listen H:P --extra-listen H:P --token-file F ...
-//     serves /readyz, GET /api/v1/nodes (Bearer) and POST /standin/heartbeat;
+//   standin apiserver --listen H:P --extra-listen H:P --data-dir D --token-file F ...
+//     serves over HTTPS with the real apiserver's certificates (apiserver/tls.ts,
+//     CA in D/ca.crt) /readyz, GET /api/v1/nodes (Bearer) and POST /standin/heartbeat;
 //     a node is Ready while it heartbeats; its InternalIP is the address the
 //     heartbeat came from (so the test sees agents really crossed the LAN).
-//   standin agent --server URL --token-file F --node-name N ...
-//     heartbeats every 200 ms.
+//   standin agent --server URL --token-file F --ca-file CA --node-name N ...
+//     heartbeats every 200 ms, verifying the server against CA.
 //
 // Test support only: never part of the minik binary.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { trustingFetch } from '../../../api/tls-fetch.ts';
+import { loadOrCreateTls, servingSans } from '../../../apiserver/tls.ts';
 
 const HEARTBEAT_MS = 200;
 const READY_WITHIN_MS = 1500;
@@ -28,6 +32,8 @@ function flags(argv: string[]) {
       listen: { type: 'string' },
       'extra-listen': { type: 'string' },
       'token-file': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'ca-file': { type: 'string' },
       server: { type: 'string' },
       'node-name': { type: 'string' },
       'node-ip': { type: 'string' },
@@ -43,7 +49,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function apiserver(f: Record<string, string | undefined>): void {
+async function apiserver(f: Record<string, string | undefined>): Promise<void> {
   const tokenFile = f['token-file']!;
   if (!existsSync(tokenFile)) {
     mkdirSync(dirname(tokenFile), { recursive: true });
@@ -52,7 +58,7 @@ function apiserver(f: Record<string, string | undefined>): void {
   const token = readFileSync(tokenFile, 'utf8').trim();
   const seen = new Map<string, { at: number; from: string; nodeIp: string }>();
 
-  const handler = async (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/readyz' || req.url === '/healthz') return void res.writeHead(200).end('ok');
     if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end('{"kind":"Status","code":401}');
     if (req.method === 'POST' && req.url === '/standin/heartbeat') {
@@ -76,9 +82,12 @@ function apiserver(f: Record<string, string | undefined>): void {
   };
 
   const servers: Server[] = [];
-  for (const addr of [f.listen, f['extra-listen']].filter((a): a is string => !!a)) {
-    const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
-    const server = createServer((req, res) => void handler(req, res));
+  const addrs = [f.listen, f['extra-listen']].filter((a): a is string => !!a);
+  const hostOf = (addr: string) => addr.slice(0, addr.lastIndexOf(':'));
+  const tls = await loadOrCreateTls(f['data-dir']!, servingSans(addrs.map(hostOf)));
+  for (const addr of addrs) {
+    const [host, port] = [hostOf(addr), Number(addr.slice(addr.lastIndexOf(':') + 1))];
+    const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void handler(req, res));
     server.on('error', (err) => {
       console.error(`standin apiserver: cannot listen on ${addr}: ${err.message}`);
       process.exit(1);
@@ -95,6 +104,7 @@ function apiserver(f: Record<string, string | undefined>): void {
 
 function agent(f: Record<string, string | undefined>): void {
   const token = readFileSync(f['token-file']!, 'utf8').trim();
+  const fetch = trustingFetch(readFileSync(f['ca-file']!, 'utf8'));
   const beat = async () => {
     try {
       await fetch(`${f.server}/standin/heartbeat`, {
@@ -114,7 +124,7 @@ function agent(f: Record<string, string | undefined>): void {
 }
 
 const [role, ...rest] = process.argv.slice(2);
-if (role === 'apiserver') apiserver(flags(rest));
+if (role === 'apiserver') await apiserver(flags(rest));
 else if (role === 'agent') agent(flags(rest));
 else {
   console.error(`standin: unknown role "${role}" (apiserver|agent)`);

@@ -1,8 +1,8 @@
-// `minik agent`: the node daemon's command.
+// `minik agent`: the node daemon's command (the CLI wires the agent; the agent knows nothing of the CLI).
 
-import { ApiError } from '../api/errors.ts';
-import { daemonOptions, type CommandModule } from '../cli/commands/types.ts';
-import { AGENT_FLAGS, agentOptions } from './options.ts';
+import { ApiError } from '../../api/errors.ts';
+import { daemonOptions, type CommandModule } from './types.ts';
+import { AGENT_FLAGS, agentOptions } from '../../agent/options.ts';
 
 export const agentCommand: CommandModule = {
   name: 'agent',
@@ -11,10 +11,10 @@ export const agentCommand: CommandModule = {
   async run(ctx, input) {
     const options = agentOptions(input.options, ctx.io.env);
     // A mode this host cannot run is refused before anything is registered or created.
-    const { assertProxyModeAvailable } = await import('./proxy/registry.ts');
-    const { realExec } = await import('../api/exec/exec.ts');
+    const { assertProxyModeAvailable } = await import('../../agent/proxy/registry.ts');
+    const { realExec } = await import('../../api/exec/exec.ts');
     await assertProxyModeAvailable(options.proxyMode, realExec);
-    const { startAgent } = await import('./agent.ts');
+    const { startAgent } = await import('../../agent/agent.ts');
     const log = (line: string) => ctx.io.out(`${new Date().toISOString()} ${line}\n`);
     const agent = await startAgent(options, { minikArgv: ctx.io.selfArgv, log }).catch((err: Error) => {
       // An API error here comes from registering: say so plainly, not as "Error from server".

@@ -1,8 +1,8 @@
 // `minik echo`: the built-in echo workload, started by the agent in pods
 // with image "echo". Runs until SIGTERM/SIGINT.
 
-import type { CommandModule } from '../../cli/commands/types.ts';
-import { listOption, stringOption } from '../../cli/commands/types.ts';
+import type { CommandModule } from './types.ts';
+import { listOption, stringOption } from './types.ts';
 
 export const echoCommand: CommandModule = {
   name: 'echo',
@@ -13,7 +13,7 @@ export const echoCommand: CommandModule = {
     { flags: '--host <address>', description: 'address to bind (default 0.0.0.0)' },
   ],
   async run(ctx, input) {
-    const { runEchoFromArgs } = await import('./main.ts');
+    const { runEchoFromArgs } = await import('../../agent/echo/main.ts');
     const argv = [
       ...listOption(input.options, 'port').flatMap((p) => ['--port', p]),
       ...listOption(input.options, 'udpPort').flatMap((p) => ['--udp-port', p]),
