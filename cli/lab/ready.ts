@@ -18,6 +18,8 @@ export interface PollOptions {
   giveUpIf?: () => string | undefined;
   /** PEM file of the CA to verify the apiserver with, read on each attempt until it exists. */
   caFile?: string;
+  /** Per request (default 2 s); an apiserver in a software-emulated VM needs more. */
+  requestTimeoutMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,10 +53,10 @@ function caFetcher(caFile: string | undefined): () => FetchLike {
   };
 }
 
-async function get(fetcher: () => FetchLike, url: string, token?: string): Promise<Response> {
+async function get(fetcher: () => FetchLike, url: string, token?: string, timeoutMs = 2000): Promise<Response> {
   return fetcher()(url, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
-    signal: AbortSignal.timeout(2000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
 }
 
@@ -64,7 +66,7 @@ export async function waitForApiserver(server: string, timeoutMs: number, opts: 
   const fetcher = caFetcher(opts.caFile);
   const result = await poll(timeoutMs, opts, async () => {
     try {
-      const res = await get(fetcher, `${server}/readyz`);
+      const res = await get(fetcher, `${server}/readyz`, undefined, opts.requestTimeoutMs);
       if (res.ok) return true;
       last = `/readyz answered ${res.status}: ${(await res.text()).slice(0, 200)}`;
     } catch (err) {
@@ -102,7 +104,7 @@ export async function waitForNodesReady(
   const fetcher = caFetcher(opts.caFile);
   const result = await poll(timeoutMs, opts, async () => {
     try {
-      const res = await get(fetcher, `${server}/api/v1/nodes`, token);
+      const res = await get(fetcher, `${server}/api/v1/nodes`, token, opts.requestTimeoutMs);
       if (res.status === 401) throw new LabError('LAB_NODES_NOT_READY', `the apiserver at ${server} refused the lab's token (401)`);
       if (!res.ok) {
         last = `GET /api/v1/nodes answered ${res.status}`;

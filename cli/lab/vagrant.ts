@@ -249,6 +249,7 @@ export interface VagrantUpResult {
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
+const EMULATED_READY_TIMEOUT_MS = 900_000;
 
 export function vagrantNextSteps(name: string, base: string, nodes: string[], ms: number, server: string): string[] {
   const ips = nodes.map((n, i) => `${n} ${vmIp(base, i)}`).join(', ');
@@ -318,7 +319,11 @@ export async function vagrantUp(opts: VagrantUpOptions, deps: VagrantUpDeps): Pr
   await timedStep(
     progress,
     `Waiting for ${nodeCount} nodes to be Ready at ${server}`,
-    () => deps.waitForReady(server, token, nodes, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, { caFile: files.caCert }),
+    // Under software emulation an HTTPS request to node1 takes seconds, and the agents minutes.
+    () =>
+      libvirt?.driver === 'qemu'
+        ? deps.waitForReady(server, token, nodes, opts.readyTimeoutMs ?? EMULATED_READY_TIMEOUT_MS, { caFile: files.caCert, requestTimeoutMs: 20_000, intervalMs: 2_000 })
+        : deps.waitForReady(server, token, nodes, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, { caFile: files.caCert }),
     () => `Nodes Ready: ${nodes.join(', ')}`,
   );
   const ms = Date.now() - started;
