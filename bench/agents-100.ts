@@ -36,6 +36,7 @@ const { values } = parseArgs({
     first: { type: 'string' },
     grpc: { type: 'string' },
     token: { type: 'string' },
+    ca: { type: 'string' },
   },
 });
 
@@ -58,13 +59,14 @@ async function runWorker(): Promise<void> {
   const first = Number(values.first);
   const address = values.grpc!;
   const token = values.token!;
+  const ca = readFileSync(values.ca!, 'utf8');
   const out = (msg: object) => process.stdout.write(JSON.stringify(msg) + '\n');
   const controls: { close(): Promise<void> }[] = [];
   let synced = 0;
 
   for (let i = first; i < first + count; i++) {
     const name = `bench-${String(i).padStart(3, '0')}`;
-    const grpc = new MinikGrpcClient({ address, token });
+    const grpc = new MinikGrpcClient({ address, token, ca });
     const registration = { name, internalIP: `10.255.${Math.floor(i / 250)}.${(i % 250) + 1}` };
     // As the agent does: an apiserver busy with 100 registrations is retried, not fatal.
     const node = await registerWithRetry(registration, { register: (r) => grpc.register(r), log: (line) => process.stderr.write(`${name}: ${line}\n`) });
@@ -78,7 +80,7 @@ async function runWorker(): Promise<void> {
       node,
       registration,
       nodeService: grpc,
-      watch: (h) => watch({ address, token, ...h }),
+      watch: (h) => watch({ address, token, ca, ...h }),
       kinds: ['Node', 'Service', 'Endpoints'],
       onEvent(kind, _cache, object) {
         const svc = object?.metadata.name;
@@ -172,13 +174,15 @@ async function run(agents: number, services: number, rate: number, workers: numb
     [...MINIK_ARGV.slice(1), 'apiserver', '--listen', `127.0.0.1:${port}`, '--grpc-listen', `127.0.0.1:${grpcPort}`, '--data-dir', dir, '--token-file', join(dir, 'token')],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  const { Client } = await import('../api/client.ts');
+  let client: InstanceType<typeof Client> | undefined;
   const rest = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as any };
+    client ??= new Client({ server: `https://127.0.0.1:${port}`, token, ca: readFileSync(join(dir, 'ca.crt'), 'utf8') });
+    try {
+      return { status: method === 'POST' ? 201 : 200, json: await client.request<any>(method, path, body) };
+    } catch (err) {
+      return { status: (err as { code?: number }).code ?? 0, json: { message: (err as Error).message } };
+    }
   };
   const children: ChildProcess[] = [];
   try {
@@ -199,7 +203,7 @@ async function run(agents: number, services: number, rate: number, workers: numb
       const count = Math.min(perWorker, agents - first);
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', new URL(import.meta.url).pathname, '--worker', String(w), '--first', String(first), '--agents', String(count), '--grpc', `127.0.0.1:${grpcPort}`, '--token', token],
+        ['--import', 'tsx', new URL(import.meta.url).pathname, '--worker', String(w), '--first', String(first), '--agents', String(count), '--grpc', `127.0.0.1:${grpcPort}`, '--token', token, '--ca', join(dir, 'ca.crt')],
         { stdio: ['pipe', 'pipe', 'inherit'] },
       );
       children.push(child);
