@@ -12,7 +12,8 @@
 
 import type { ChainSpec, ElementSpec, Ruleset, SetSpec } from '../../nft/index.ts';
 import type { ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
-import { CHAIN, DEFAULT_SCHEDULER, HELPER_TABLE, HELPER_TABLE_COMMENT, MASQUERADE_MARK, SET, type Scheduler } from './names.ts';
+import { CHAIN, hookChains } from '../nft-chains.ts';
+import { DEFAULT_SCHEDULER, HELPER_TABLE, HELPER_TABLE_COMMENT, MASQUERADE_MARK, SET, type Scheduler } from './names.ts';
 import type { RealServer, VirtualServer } from './types.ts';
 import { virtualServerKey } from './types.ts';
 
@@ -110,14 +111,7 @@ export function assembleHelper(model: Pick<ProxyModel, 'clusterCidr'>, node: Ipv
     { name: SET.hairpin, key: 'ipv4_addr . ipv4_addr', elements: [...hairpin].sort().map((key) => ({ key })) },
   ];
   const chains: ChainSpec[] = [
-    { name: CHAIN.natPrerouting, base: { type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' }, rules: [`jump ${CHAIN.services}`] },
-    // IPVS handles locally made connections at LOCAL_OUT priority -98: mark before it.
-    { name: CHAIN.natOutput, base: { type: 'nat', hook: 'output', priority: -100, policy: 'accept' }, rules: [`jump ${CHAIN.services}`] },
-    { name: CHAIN.natPostrouting, base: { type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' }, rules: [`jump ${CHAIN.masquerading}`] },
-    // Before IPVS and NAT (priority -110): only new connections to a service without usable endpoints.
-    { name: CHAIN.filterInput, base: { type: 'filter', hook: 'input', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
-    { name: CHAIN.filterForward, base: { type: 'filter', hook: 'forward', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
-    { name: CHAIN.filterOutput, base: { type: 'filter', hook: 'output', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
+    ...hookChains(),
     {
       name: CHAIN.services,
       rules: [

@@ -41,20 +41,6 @@ export const SET = {
   hairpin: 'hairpin-endpoints',
 } as const;
 
-export const CHAIN = {
-  natPrerouting: 'nat-prerouting',
-  natOutput: 'nat-output',
-  natPostrouting: 'nat-postrouting',
-  filterInput: 'filter-input',
-  filterForward: 'filter-forward',
-  filterOutput: 'filter-output',
-  services: 'services',
-  endpointsCheck: 'endpoints-check',
-  rejectService: 'reject-service',
-  markForMasquerade: 'mark-for-masquerade',
-  masquerading: 'masquerading',
-} as const;
-
 /**
  * Per-namespace sysctls ipvs mode needs (kube-proxy sets the same):
  * conntrack for IPVS connections, so nat postrouting can masquerade them;

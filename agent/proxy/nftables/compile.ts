@@ -14,8 +14,8 @@
 
 import type { ChainSpec, ElementSpec, Ruleset, SetSpec } from '../../nft/index.ts';
 import type { L4Protocol, ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
+import { CHAIN, hookChains } from '../nft-chains.ts';
 import {
-  CHAIN,
   MASQUERADE_MARK,
   PREALLOCATED_DNAT_CHAINS,
   PROTOCOLS,
@@ -173,13 +173,7 @@ export function sharedOf(fragments: Iterable<Fragment>): { shared: ChainSpec[]; 
 export function assemble(ranges: ClusterRanges, fragments: Fragment[], shared: ChainSpec[], hairpin: string[], table: string = TABLE): Ruleset {
   const elements = (set: string) => fragments.flatMap((f) => f.elements[set] ?? []);
   const fixed: ChainSpec[] = [
-    { name: CHAIN.natPrerouting, base: { type: 'nat', hook: 'prerouting', priority: 'dstnat', policy: 'accept' }, rules: [`jump ${CHAIN.services}`] },
-    { name: CHAIN.natOutput, base: { type: 'nat', hook: 'output', priority: -100, policy: 'accept' }, rules: [`jump ${CHAIN.services}`] },
-    { name: CHAIN.natPostrouting, base: { type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' }, rules: [`jump ${CHAIN.masquerading}`] },
-    // Before NAT (priority -110 < -100): only new connections to a service without endpoints.
-    { name: CHAIN.filterInput, base: { type: 'filter', hook: 'input', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
-    { name: CHAIN.filterForward, base: { type: 'filter', hook: 'forward', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
-    { name: CHAIN.filterOutput, base: { type: 'filter', hook: 'output', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
+    ...hookChains(),
     {
       name: CHAIN.services,
       rules: [

@@ -29,20 +29,6 @@ export const SET = {
   hairpin: 'hairpin-endpoints',
 } as const;
 
-export const CHAIN = {
-  natPrerouting: 'nat-prerouting',
-  natOutput: 'nat-output',
-  natPostrouting: 'nat-postrouting',
-  filterInput: 'filter-input',
-  filterForward: 'filter-forward',
-  filterOutput: 'filter-output',
-  services: 'services',
-  endpointsCheck: 'endpoints-check',
-  rejectService: 'reject-service',
-  markForMasquerade: 'mark-for-masquerade',
-  masquerading: 'masquerading',
-} as const;
-
 /**
  * `dnat-tcp-1` ... `dnat-tcp-16` always exist: adding a chain makes the kernel
  * re-validate every reachable rule (70-90 ms at 30k services), so a new

@@ -8,7 +8,8 @@
 import { NftError, Transaction, diffRulesets, fullSyncTransaction, renderRuleset, type NftApplier } from '../../nft/index.ts';
 import type { ProxyModel } from '../model.ts';
 import { IncrementalCompiler } from './incremental.ts';
-import { CHAIN, TABLE } from './names.ts';
+import { CHAIN } from '../nft-chains.ts';
+import { TABLE } from './names.ts';
 
 export interface NftablesProxierOptions {
   table?: string;
