@@ -35,3 +35,24 @@ export function hookChains(): ChainSpec[] {
     { name: CHAIN.filterOutput, base: { type: 'filter', hook: 'output', priority: -110, policy: 'accept' }, rules: [`ct state new jump ${CHAIN.endpointsCheck}`] },
   ];
 }
+
+/**
+ * The chains after the service lookup: refusing a service without endpoints
+ * (TCP reset, else ICMP), marking for masquerade, and masquerading what is
+ * marked or hairpin (`hairpinSet` holds `ip . ip` of endpoints reaching themselves).
+ */
+export function tailChains(masqueradeMark: string, hairpinSet: string): ChainSpec[] {
+  return [
+    { name: CHAIN.rejectService, rules: ['meta l4proto tcp reject with tcp reset', 'reject'] },
+    { name: CHAIN.markForMasquerade, rules: [`meta mark set meta mark | ${masqueradeMark}`] },
+    {
+      name: CHAIN.masquerading,
+      rules: [
+        `ip saddr . ip daddr @${hairpinSet} masquerade`,
+        `meta mark & ${masqueradeMark} == 0 return`,
+        `meta mark set meta mark ^ ${masqueradeMark}`,
+        'masquerade fully-random',
+      ],
+    },
+  ];
+}

@@ -12,7 +12,7 @@
 
 import type { ChainSpec, ElementSpec, Ruleset, SetSpec } from '../../nft/index.ts';
 import type { ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
-import { CHAIN, hookChains } from '../nft-chains.ts';
+import { CHAIN, hookChains, tailChains } from '../nft-chains.ts';
 import { DEFAULT_SCHEDULER, HELPER_TABLE, HELPER_TABLE_COMMENT, MASQUERADE_MARK, SET, type Scheduler } from './names.ts';
 import type { RealServer, VirtualServer } from './types.ts';
 import { virtualServerKey } from './types.ts';
@@ -125,17 +125,7 @@ export function assembleHelper(model: Pick<ProxyModel, 'clusterCidr'>, node: Ipv
       name: CHAIN.endpointsCheck,
       rules: [`ip daddr . meta l4proto . th dport vmap @${SET.noEndpointServices}`, `ip daddr @${SET.nodeIps} meta l4proto . th dport vmap @${SET.noEndpointNodePorts}`],
     },
-    { name: CHAIN.rejectService, rules: ['meta l4proto tcp reject with tcp reset', 'reject'] },
-    { name: CHAIN.markForMasquerade, rules: [`meta mark set meta mark | ${MASQUERADE_MARK}`] },
-    {
-      name: CHAIN.masquerading,
-      rules: [
-        `ip saddr . ip daddr @${SET.hairpin} masquerade`,
-        `meta mark & ${MASQUERADE_MARK} == 0 return`,
-        `meta mark set meta mark ^ ${MASQUERADE_MARK}`,
-        'masquerade fully-random',
-      ],
-    },
+    ...tailChains(MASQUERADE_MARK, SET.hairpin),
   ];
   return { family: 'ip', table, comment: HELPER_TABLE_COMMENT, sets, chains };
 }

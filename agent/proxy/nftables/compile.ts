@@ -14,7 +14,7 @@
 
 import type { ChainSpec, ElementSpec, Ruleset, SetSpec } from '../../nft/index.ts';
 import type { L4Protocol, ProxyEndpoint, ProxyModel, ServicePortModel } from '../model.ts';
-import { CHAIN, hookChains } from '../nft-chains.ts';
+import { CHAIN, hookChains, tailChains } from '../nft-chains.ts';
 import {
   MASQUERADE_MARK,
   PREALLOCATED_DNAT_CHAINS,
@@ -191,17 +191,7 @@ export function assemble(ranges: ClusterRanges, fragments: Fragment[], shared: C
         `fib daddr type local meta l4proto . th dport vmap @${SET.noEndpointNodePorts}`,
       ],
     },
-    { name: CHAIN.rejectService, rules: ['meta l4proto tcp reject with tcp reset', 'reject'] },
-    { name: CHAIN.markForMasquerade, rules: [`meta mark set meta mark | ${MASQUERADE_MARK}`] },
-    {
-      name: CHAIN.masquerading,
-      rules: [
-        `ip saddr . ip daddr @${SET.hairpin} masquerade`,
-        `meta mark & ${MASQUERADE_MARK} == 0 return`,
-        `meta mark set meta mark ^ ${MASQUERADE_MARK}`,
-        'masquerade fully-random',
-      ],
-    },
+    ...tailChains(MASQUERADE_MARK, SET.hairpin),
   ];
   const byName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
   const allShared = new Map<string, ChainSpec>();
