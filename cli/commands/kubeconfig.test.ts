@@ -3,8 +3,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { labLayout } from '../../api/layout.ts';
 import { makeKubeconfigCommand } from './kubeconfig.ts';
-import { runCli } from './run-cli.ts';
-import type { Io } from './types.ts';
+import { runWithFiles } from './testing.ts';
 
 const LABS = '/labs';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -17,24 +16,8 @@ const MK2_FILES = {
   [`${layout.serverDataDir}/ca.crt`]: CA,
 };
 
-async function minik(argv: string[], files: Record<string, string>, env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    readStdin: async () => '',
-    readFile: async (path) => {
-      if (path in files) return files[path];
-      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-    },
-    env: { HOME: '/home/test', MINIK_CONFIG: '/cfg', ...env },
-    now: () => new Date(),
-    untilSignal: () => new Promise(() => {}),
-    selfArgv: ['minik'],
-  };
-  const code = await runCli(argv, io, [makeKubeconfigCommand({ labsRoot: LABS })]);
-  return { code, out: out.join(''), err: err.join('') };
+function minik(argv: string[], files: Record<string, string>, env: Record<string, string> = {}) {
+  return runWithFiles(argv, [makeKubeconfigCommand({ labsRoot: LABS })], { files, env: { MINIK_CONFIG: '/cfg', ...env } });
 }
 
 test('kubeconfig --name LAB: built from the netns lab files (port, token, CA)', async () => {

@@ -4,7 +4,7 @@
 import { createFakeApiserver, type FakeApiserver, type FakeApiserverOptions } from '../../api/fake-apiserver.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { runCli } from './run-cli.ts';
-import type { Io } from './types.ts';
+import type { CommandModule, Io } from './types.ts';
 
 export const TEST_NOW = new Date('2026-11-25T13:00:00Z');
 export const TEST_TOKEN = 'test-token';
@@ -84,3 +84,33 @@ export const node = (name: string, ip: string, ready: boolean, podCIDR = ''): Ku
     nodeInfo: { kubeProxyVersion: 'v0.1.0' },
   },
 });
+
+/**
+ * Runs `minik ARGV` with the given commands and no apiserver: files come from
+ * `files` (anything else is ENOENT), output is captured. For commands that
+ * only read local files (lab, kubeconfig).
+ */
+export async function runWithFiles(
+  argv: string[],
+  commands: CommandModule[],
+  options: { files?: Record<string, string>; env?: Record<string, string>; selfArgv?: string[] } = {},
+): Promise<RunResult> {
+  const files = options.files ?? {};
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    readStdin: async () => '',
+    readFile: async (path) => {
+      if (path in files) return files[path];
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+    },
+    env: { HOME: '/home/test', ...options.env },
+    now: () => new Date(),
+    untilSignal: () => new Promise(() => {}),
+    selfArgv: options.selfArgv ?? ['minik'],
+  };
+  const code = await runCli(argv, io, commands);
+  return { code, out: out.join(''), err: err.join('') };
+}

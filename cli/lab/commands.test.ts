@@ -3,8 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../commands/run-cli.ts';
-import type { Io } from '../commands/types.ts';
+import { runWithFiles } from '../commands/testing.ts';
 import { netnsUnavailable, skipTest } from '../../e2e/support/skip.ts';
 import { makeDownCommand, makeUpCommand } from './commands.ts';
 
@@ -13,24 +12,8 @@ test.after(() => rmSync(labsRoot, { recursive: true, force: true }));
 
 const commands = [makeUpCommand({ labsRoot, minikArgv: () => ['/nonexistent/minik'] }), makeDownCommand({ labsRoot })];
 
-async function minik(argv: string[], files: Record<string, string> = {}, env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    readStdin: async () => '',
-    readFile: async (path) => {
-      if (path in files) return files[path];
-      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    },
-    env: { HOME: '/home/test', ...env },
-    now: () => new Date(),
-    untilSignal: () => new Promise(() => {}),
-    selfArgv: ['/nonexistent/minik'],
-  };
-  const code = await runCli(argv, io, commands);
-  return { code, out: out.join(''), err: err.join('') };
+function minik(argv: string[], files: Record<string, string> = {}, env: Record<string, string> = {}) {
+  return runWithFiles(argv, commands, { files, env, selfArgv: ['/nonexistent/minik'] });
 }
 
 test('up --help lists the design flags', async () => {
