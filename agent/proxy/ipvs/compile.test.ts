@@ -4,12 +4,11 @@
 // (`nft --check`) in a throwaway namespace. ipvsadm cannot check anything on
 // a kernel without ip_vs: the live test (applier.real.test.ts) feeds these
 // commands to a real IPVS where one exists.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { netnsUnavailable, skipTest } from '../../../e2e/support/skip.ts';
+import { nftCheckGoldenFiles } from '../nft-check.testing.ts';
 import { renderRuleset } from '../../nft/index.ts';
 import { SCENARIOS } from '../nftables/scenarios.ts';
 import { compile } from './compile.ts';
@@ -97,22 +96,11 @@ test('compile does not depend on input order', () => {
   assert.equal(compile(reversed, NODE), compile(s.model, NODE));
 });
 
-const why = netnsUnavailable();
-if (why) {
-  skipTest(test, 'nft --check of the helper tables', why);
-} else {
-  const NS = `mkipvs-golden-${process.pid}`;
-  test.before(() => {
-    execFileSync('ip', ['netns', 'add', NS]);
-  });
-  test.after(() => {
-    execFileSync('ip', ['netns', 'del', NS]);
-  });
-  for (const s of SCENARIOS) {
-    test(`nft --check accepts testdata/${s.name}.nft`, () => {
-      execFileSync('nsenter', [`--net=/run/netns/${NS}`, 'nft', '--check', '-f', join(DIR, `${s.name}.nft`)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    });
-  }
-}
+nftCheckGoldenFiles(
+  test,
+  'the helper tables',
+  'mkipvs-golden',
+  SCENARIOS.map((s) => ({ label: `testdata/${s.name}.nft`, path: join(DIR, `${s.name}.nft`) })),
+);
 
 test.run();

@@ -1,12 +1,11 @@
 // Golden tests: each scenario's compiled table is a readable .nft file in
 // testdata/ (UPDATE_GOLDEN=1 rewrites them), and real nft parses every one
 // of them (`nft --check`) inside a throwaway namespace.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { netnsUnavailable, skipTest } from '../../../e2e/support/skip.ts';
+import { nftCheckGoldenFiles } from '../nft-check.testing.ts';
 import { renderRuleset } from '../../nft/index.ts';
 import { compile } from './compile.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -51,22 +50,11 @@ test('only table ip minik, never another table', () => {
   }
 });
 
-const why = netnsUnavailable();
-if (why) {
-  skipTest(test, 'nft --check of golden files', why);
-} else {
-  const NS = `mknft-golden-${process.pid}`;
-  test.before(() => {
-    execFileSync('ip', ['netns', 'add', NS]);
-  });
-  test.after(() => {
-    execFileSync('ip', ['netns', 'del', NS]);
-  });
-  for (const s of SCENARIOS) {
-    test(`nft --check accepts testdata/${s.name}.nft`, () => {
-      execFileSync('nsenter', [`--net=/run/netns/${NS}`, 'nft', '--check', '-f', golden(s.name)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    });
-  }
-}
+nftCheckGoldenFiles(
+  test,
+  'golden files',
+  'mknft-golden',
+  SCENARIOS.map((s) => ({ label: `testdata/${s.name}.nft`, path: golden(s.name) })),
+);
 
 test.run();
