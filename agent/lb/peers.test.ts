@@ -36,7 +36,7 @@ test('a node whose every heard peer (two or more) fell silent at once is isolate
   try {
     await waitFor(() => {
       t.ms += 1;
-      return !a.isolated() && a.down().size === 0 && t.ms > 5;
+      return a.heard().size === 2 && !a.isolated() && a.down().size === 0 && t.ms > 5;
     }, 'both heard', 10_000);
     await b.close();
     await c.close();

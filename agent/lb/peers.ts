@@ -77,6 +77,11 @@ export class PeerProber {
     }
   }
 
+  /** Peers that have answered at least once (only those can be declared down). */
+  heard(): Set<string> {
+    return new Set([...this.peers].filter(([, peer]) => peer.lastHeard !== undefined).map(([name]) => name));
+  }
+
   /** Peers that answered before and have been silent for DEAD_AFTER_MS. */
   down(): Set<string> {
     const now = this.now();
