@@ -77,6 +77,10 @@ export const CLUSTER = {
 export const HEARTBEAT_INTERVAL_MS = 1000;
 /** A node is NotReady after this many missed heartbeats. */
 export const MISSED_HEARTBEATS = 3;
+/** How often a Ready node's stored status is refreshed with its last heartbeat
+ * (kubelet's nodeStatusReportFrequency, shorter for a lab): `describe node`
+ * shows a LastHeartbeatTime at most this old, at one Node write per period. */
+export const NODE_STATUS_REPORT_MS = 30_000;
 
 /** Where `minik up` builds a lab: network namespaces here, or Vagrant VMs. */
 export const LAB_PROVIDERS = ['netns', 'vagrant'] as const;

@@ -12,6 +12,7 @@ import { startGrpcServer, type GrpcServer } from '../../apiserver/grpc/server.ts
 import { waitFor } from '../../apiserver/grpc/test-support.ts';
 import { Nodes } from '../../apiserver/registry/nodes.ts';
 import { TEST_TOKEN, testApiserver } from '../../apiserver/testing.ts';
+import { NODE_STATUS_REPORT_MS } from '../../api/layout.ts';
 import { type Control, startControl } from './control.ts';
 
 interface Setup {
@@ -72,6 +73,23 @@ test('the first snapshot starts the sync loop', async () => {
   const { syncs } = control(node);
   await waitFor(() => syncs.length > 0, 'a sync');
   assert.equal(syncs[0].sort(), ['Node', 'Service']);
+});
+
+test("the apiserver's periodic heartbeat report reaches the cache but starts no sync", async () => {
+  const node = await s.grpc.register({ name: 'n1', internalIP: '10.0.0.1' });
+  const { c, syncs } = control(node);
+  await waitFor(() => syncs.length > 0, 'the first sync');
+  const beatOf = (n?: Node) => n?.status?.conditions?.find((x) => x.type === 'Ready')?.lastHeartbeatTime;
+  const first = beatOf(c.cache.get<Node>('Node', undefined, 'n1'));
+  s.now.ms += NODE_STATUS_REPORT_MS;
+  await s.grpc.heartbeat('n1');
+  await s.nodes.checkNodes();
+  await waitFor(() => beatOf(c.cache.get<Node>('Node', undefined, 'n1')) !== first, 'the report in the cache');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is(syncs.length, 1, `no sync for a heartbeat report: ${JSON.stringify(syncs)}`);
+  await s.api.registry.delete('Node', undefined, 'n1'); // a real Node change
+  await waitFor(() => syncs.length > 1, 'a sync for a real Node change');
+  assert.ok(syncs[1].includes('Node'));
 });
 
 test('a watch that stops for good (token rejected) is fatal: one clear line, no more heartbeats, the node goes NotReady', async () => {

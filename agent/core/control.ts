@@ -17,6 +17,7 @@ import { WatchCache } from '../../api/watch-cache.ts';
 import type { WatchOptions } from '../../api/watch-client.ts';
 import { type Clock, realClock } from './clock.ts';
 import { Heartbeater } from './heartbeater.ts';
+import { isHeartbeatOnly } from './node-change.ts';
 import { SyncLoop } from './sync-loop.ts';
 
 /** A data plane that has failed to sync for this long is stale: the node stops reporting Ready. */
@@ -121,7 +122,9 @@ export function startControl(options: ControlOptions): Control {
   const handle = options.watch({
     kinds: options.kinds,
     onEvent: (event) => {
+      const before = event.type === 'MODIFIED' ? cache.get(event.kind, event.object.metadata.namespace, event.object.metadata.name) : undefined;
       cache.apply(event);
+      if (isHeartbeatOnly(before, event.object)) return; // the apiserver's periodic status report: nothing to program
       options.onEvent?.(event.kind, cache, event.object);
       loop.mark(event.kind);
     },

@@ -4,6 +4,7 @@ import type { Endpoints, Node, Pod } from '../../api/types.ts';
 import { rejects } from '../../e2e/support/assert.ts';
 import { testApiserver } from '../testing.ts';
 import { Nodes } from './nodes.ts';
+import { NODE_STATUS_REPORT_MS } from '../../api/layout.ts';
 
 async function setup() {
   const api = await testApiserver();
@@ -70,6 +71,33 @@ test('three missed heartbeats make a node NotReady and its pods not ready; a hea
 
   await nodes.heartbeat('node1');
   assert.is(ready(registry.get<Node>('Node', undefined, 'node1')), 'True');
+});
+
+test('a Ready node shows its last heartbeat, refreshed every NODE_STATUS_REPORT_MS with one write and no event', async () => {
+  const { nodes, registry, advance } = await setup();
+  await nodes.register({ name: 'node1', internalIP: '192.168.77.11' });
+  const registered = registry.get<Node>('Node', undefined, 'node1');
+  const condition = (n: Node) => n.status!.conditions!.find((c) => c.type === 'Ready')!;
+  const events = () => registry.store.list('Event').length;
+  const eventsBefore = events();
+  const beat = async (times: number) => {
+    for (let i = 0; i < times; i++) {
+      advance(1000);
+      await nodes.heartbeat('node1');
+      await nodes.checkNodes();
+    }
+  };
+  await beat(NODE_STATUS_REPORT_MS / 1000 - 1);
+  assert.is(registry.get<Node>('Node', undefined, 'node1').metadata.resourceVersion, registered.metadata.resourceVersion, 'no write before the period');
+  await beat(1);
+  const reported = registry.get<Node>('Node', undefined, 'node1');
+  assert.is(condition(reported).lastHeartbeatTime, new Date(1_000_000 + NODE_STATUS_REPORT_MS).toISOString().replace('.000Z', 'Z'));
+  assert.is(condition(reported).lastTransitionTime, condition(registered).lastTransitionTime, 'still the same transition');
+  assert.is(condition(reported).status, 'True');
+  assert.is.not(reported.metadata.resourceVersion, registered.metadata.resourceVersion);
+  assert.is(events(), eventsBefore, 'a heartbeat report is not an event');
+  await beat(1);
+  assert.is(registry.get<Node>('Node', undefined, 'node1').metadata.resourceVersion, reported.metadata.resourceVersion, 'one write per period');
 });
 
 test('pods without a node go to the Ready node with the fewest pods, or wait for one', async () => {

@@ -1,11 +1,13 @@
 // Node registration and liveness. Heartbeats are kept in memory (like
-// Kubernetes' leases) and write nothing while a node stays Ready; the monitor
-// marks a node NotReady after three missed heartbeats, and its pods not ready,
-// so their endpoints move to notReadyAddresses.
+// Kubernetes' leases) and write nothing by themselves; the monitor marks a
+// node NotReady after three missed heartbeats, and its pods not ready, so
+// their endpoints move to notReadyAddresses. Like kubelet's periodic status
+// report, the monitor also refreshes a Ready node's lastHeartbeatTime every
+// NODE_STATUS_REPORT_MS (one write, no event; agents ignore it).
 
 import { ApiError, notFound } from '../../api/errors.ts';
 import { isIPv4 } from '../../api/ip.ts';
-import { DEFAULT_PROXY_MODE, HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS } from '../../api/layout.ts';
+import { DEFAULT_PROXY_MODE, HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS, NODE_STATUS_REPORT_MS } from '../../api/layout.ts';
 import { objectKey } from '../../api/resources.ts';
 import type { AnyObject, Node, NodeCondition, Pod } from '../../api/types.ts';
 import { allocatePodCidr, type AllocatorConfig } from '../allocators/allocators.ts';
@@ -26,6 +28,8 @@ const readinessEvent = (node: Node, ready: boolean) => ({
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 function readyCondition(ready: boolean, now: string, reason: string, message: string): NodeCondition {
   return { type: 'Ready', status: ready ? 'True' : 'Unknown', lastHeartbeatTime: now, lastTransitionTime: now, reason, message };
 }
@@ -34,6 +38,12 @@ function readyCondition(ready: boolean, now: string, reason: string, message: st
 export function nodeOrdinal(name: string): number | undefined {
   const m = /(\d{1,4})$/.exec(name);
   return m ? Number(m[1]) : undefined;
+}
+
+/** How much newer the last heartbeat is than the one the Ready condition shows (ms). */
+function heartbeatAge(node: Node, seen: number): number {
+  const shown = node.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
+  return seen - (shown ? Date.parse(shown) : 0);
 }
 
 export class Nodes implements NodeRegistry {
@@ -54,7 +64,7 @@ export class Nodes implements NodeRegistry {
     if (!NODE_NAME.test(name) || name.length > 253) throw new ApiError('Invalid', `Node "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
     if (!isIPv4(internalIP)) throw new ApiError('Invalid', `Node "${name}" is invalid: status.addresses[0].address: Invalid value: "${internalIP}": must be a valid IPv4 address`);
     this.lastSeen.set(name, this.clock());
-    const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = isoSeconds(this.clock());
     return this.registry.transact((tx, hooks) => {
       const existing = tx.get<Node>('Node', undefined, name);
       const podCIDR = allocatePodCidr(tx, this.allocators, objectKey('Node', undefined, name), request.podCIDR, nodeOrdinal(name));
@@ -91,7 +101,9 @@ export class Nodes implements NodeRegistry {
     const deadline = this.clock() - MISSED_HEARTBEATS * HEARTBEAT_INTERVAL_MS;
     for (const node of this.registry.store.list<Node>('Node')) {
       const seen = this.lastSeen.get(node.metadata.name) ?? 0;
-      if (seen < deadline && isNodeReady(node)) await this.setReady(node.metadata.name, false);
+      if (!isNodeReady(node)) continue;
+      if (seen < deadline) await this.setReady(node.metadata.name, false);
+      else if (heartbeatAge(node, seen) >= NODE_STATUS_REPORT_MS) await this.reportHeartbeat(node.metadata.name, seen);
     }
   }
 
@@ -104,8 +116,18 @@ export class Nodes implements NodeRegistry {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** Stores the last heartbeat in the Ready condition; nothing else changes, so no event and no scheduling. */
+  private reportHeartbeat(name: string, seen: number): Promise<void> {
+    return this.registry.transact((tx) => {
+      const node = tx.get<Node>('Node', undefined, name);
+      if (!node || !isNodeReady(node)) return;
+      const conditions = (node.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, lastHeartbeatTime: isoSeconds(seen) } : c));
+      tx.update({ ...node, status: { ...node.status, conditions } });
+    });
+  }
+
   private setReady(name: string, ready: boolean): Promise<void> {
-    const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = isoSeconds(this.clock());
     return this.registry.transact((tx, hooks) => {
       const node = tx.get<Node>('Node', undefined, name);
       if (!node) return;
