@@ -7,6 +7,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError } from './grpc-status.ts';
+import { silenceSniIpWarning } from './sni-warning.ts';
 import { loadMinikProto, type RegisterResponseMessage } from './proto.ts';
 import type { Node } from './types.ts';
 
@@ -60,6 +61,7 @@ export interface GrpcSecurity {
 
 export function channelCredentials(security: GrpcSecurity): grpc.ChannelCredentials {
   if (security.plaintext) return grpc.credentials.createInsecure();
+  silenceSniIpWarning();
   return grpc.credentials.createSsl(security.ca ? Buffer.from(security.ca) : null);
 }
 
