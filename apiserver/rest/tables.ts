@@ -7,7 +7,7 @@
 import { formatLabels } from '../../api/labels.ts';
 import type { Kind } from '../../api/resources.ts';
 import type { AnyObject, Endpoints, Event, Ingress, KubeObject, Namespace, Node, Pod, Service } from '../../api/types.ts';
-import { age } from '../../cli/output/age.ts';
+import { age } from '../../api/columns/age.ts';
 import {
   endpointsList,
   ingressHosts,
@@ -17,7 +17,7 @@ import {
   nodeStatus,
   serviceExternalIp,
   servicePorts,
-} from '../../cli/output/columns.ts';
+} from '../../api/columns/columns.ts';
 
 export interface ColumnDefinition {
   name: string;

@@ -5,7 +5,7 @@ import { byLastSeen } from '../../api/events.ts';
 import { resourceByName, resourcePath, type ResourceInfo } from '../../api/resources.ts';
 import { parseSelector, formatLabels } from '../../api/labels.ts';
 import type { Event, KubeObject } from '../../api/types.ts';
-import { tableFor, type Table } from '../output/columns.ts';
+import { tableFor, type Table } from '../../api/columns/columns.ts';
 import { asList, kindName, toJson, toYaml } from '../output/serialize.ts';
 import { formatTable } from '../output/table.ts';
 import { parseOutputFormat, printObjects, type OutputFormat } from './print.ts';

@@ -3,7 +3,7 @@
 
 import type { ResourceInfo } from '../../api/resources.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { tableFor } from '../output/columns.ts';
+import { tableFor } from '../../api/columns/columns.ts';
 import { asList, kindName, toJson, toYaml } from '../output/serialize.ts';
 import { formatTable } from '../output/table.ts';
 import { UsageError, type Io } from './types.ts';

@@ -5,8 +5,8 @@
 // heartbeats are noticed, and a node failed on purpose says so.
 
 import type { Node } from '../../api/types.ts';
-import { age } from '../output/age.ts';
-import { nodeInternalIp, nodeStatus } from '../output/columns.ts';
+import { age } from '../../api/columns/age.ts';
+import { nodeInternalIp, nodeStatus } from '../../api/columns/columns.ts';
 import { formatTable } from '../output/table.ts';
 import type { CommandContext, CommandModule } from './types.ts';
 

@@ -3,7 +3,7 @@
 
 import { parseLabelList } from '../../api/labels.ts';
 import type { Node, Protocol, Service, ServicePort, ServiceSpec } from '../../api/types.ts';
-import { nodeInternalIp } from '../output/columns.ts';
+import { nodeInternalIp } from '../../api/columns/columns.ts';
 import { serviceHint } from './hints.ts';
 import { parseOutputFormat, printObjects } from './print.ts';
 import { resourceArg } from './get.ts';

@@ -1,7 +1,8 @@
+// What `minik get` prints per kind: the columns (api/columns/columns.ts, shared with the apiserver's Table responses) through the CLI's table formatter.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Endpoints, Ingress, KubeObject, Node, Pod, Service } from '../../api/types.ts';
-import { endpointsList, servicePorts, serviceExternalIp, tableFor } from './columns.ts';
+import { endpointsList, servicePorts, serviceExternalIp, tableFor } from '../../api/columns/columns.ts';
 import { formatTable } from './table.ts';
 
 const now = new Date('2026-11-25T13:00:00Z');

@@ -5,8 +5,8 @@
 import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from '../../api/defaults.ts';
 import { formatLabels } from '../../api/labels.ts';
 import type { Endpoints, Event, Ingress, IngressBackend, KubeObject, Node, Pod, Service } from '../../api/types.ts';
-import { age } from './age.ts';
-import { endpointsList, isPodReady, nodeStatus } from './columns.ts';
+import { age } from '../../api/columns/age.ts';
+import { endpointsList, isPodReady, nodeStatus } from '../../api/columns/columns.ts';
 import { formatTable } from './table.ts';
 
 const NONE = '<none>';

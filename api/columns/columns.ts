@@ -2,9 +2,9 @@
 // (pkg/printers/internalversion) fill them. Pure: objects and a clock in,
 // header and rows out.
 
-import type { Kind } from '../../api/resources.ts';
-import type { Endpoints, Event, Ingress, KubeObject, LoadBalancerIngress, Namespace, Node, Pod, Service } from '../../api/types.ts';
-import { formatLabels } from '../../api/labels.ts';
+import type { Kind } from '../resources.ts';
+import type { Endpoints, Event, Ingress, KubeObject, LoadBalancerIngress, Namespace, Node, Pod, Service } from '../types.ts';
+import { formatLabels } from '../labels.ts';
 import { age } from './age.ts';
 
 export interface TableOptions {
